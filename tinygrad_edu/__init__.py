@@ -1,0 +1,61 @@
+"""tinygrad_edu: a small automatic-differentiation framework on numpy, written to be studied.
+
+``import tinygrad_edu as torch`` runs fast.ai lesson 4's PyTorch code: the names below follow PyTorch.
+Reading order: tensor.py → ops/ → engine.py → gradcheck.py.
+"""
+
+from . import engine  # first: the engine and tensor modules import each other
+from .creation import (
+    arange, cat, from_numpy, full, generator, linspace, manual_seed, maximum, minimum, ones, ones_like, rand,
+    randint, randn, randperm, stack, tensor, where, zeros, zeros_like,
+)
+from .dtypes import bool_, float32, float64, int32, int64, uint8
+from .engine import ShapeError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .gradcheck import GradcheckError, gradcheck
+from .tensor import Tensor
+
+__version__ = "0.1.0"
+
+
+def exp(input: Tensor) -> Tensor:  # noqa: A002 (PyTorch's argument names)
+    return input.exp()
+
+
+def log(input: Tensor) -> Tensor:  # noqa: A002
+    return input.log()
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    return input.sigmoid()
+
+
+def relu(input: Tensor) -> Tensor:  # noqa: A002
+    return input.relu()
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    return input.tanh()
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A002
+    return input.abs()
+
+
+def sqrt(input: Tensor) -> Tensor:  # noqa: A002
+    return input.sqrt()
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    return input @ other
+
+
+def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    return input.clamp(min, max)
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    return input.argmax(dim, keepdim)
+
+
+# PyTorch's dtype aliases; assigned last so this module's own code never sees builtins shadowed.
+globals().update({"bool": bool_, "float": float32, "double": float64, "long": int64, "int": int32})

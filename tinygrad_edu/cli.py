@@ -1,0 +1,36 @@
+"""The command line: ``python -m tinygrad_edu COMMAND`` (or the ``tinygrad-edu`` script).
+
+Each command lives in its own module, which provides ``add_parser(subparsers)``; the parser it adds
+sets ``func`` (called with the parsed arguments, returning the exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# command name -> module that defines it
+COMMANDS = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-edu",
+        description="tinygrad_edu: train fast.ai lesson 4's MNIST models, draw graphs, run benchmarks.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for module_name in COMMANDS.values():
+        importlib.import_module(module_name).add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

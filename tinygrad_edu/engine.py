@@ -1,0 +1,286 @@
+"""The autograd engine: recording ops, walking the graph backwards, unbroadcasting, accumulating.
+
+Three ideas live here and nowhere else:
+
+1. ``Function.apply`` runs an op's forward on raw numpy arrays and, when gradients are wanted,
+   records the op as the ``grad_fn`` of its output: that record *is* the computation graph.
+2. ``backward`` visits the recorded ops in reverse topological order with an explicit stack
+   (no recursion, so a chain of 100,000 ops is fine) and hands each op the gradient of its output.
+3. ``unbroadcast`` sums every incoming gradient back to its input's shape, so op authors never
+   think about broadcasting: ``a + b`` with ``a`` of shape (3, 1) and ``b`` of shape (4,) just
+   returns ``grad, grad`` and the engine reduces each to the right shape.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+_grad_enabled = True
+_anomaly_enabled = False
+
+
+class ShapeError(RuntimeError, ValueError):
+    """Shapes that do not fit an op. A RuntimeError as in PyTorch, and a ValueError as in Python."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Grad mode and anomaly mode
+# ---------------------------------------------------------------------------------------------
+
+
+class _GradMode:
+    """Base of ``no_grad`` / ``enable_grad``: a context manager that also works as a decorator."""
+
+    enabled = True
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = self.enabled
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous
+
+    def __call__(self, func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):  # noqa: N801 (PyTorch's name)
+    """Inside ``with no_grad():`` (or a function decorated ``@no_grad()``) no op is recorded."""
+
+    enabled = False
+
+
+class enable_grad(_GradMode):  # noqa: N801 (PyTorch's name)
+    """Turns recording back on inside a ``no_grad`` block."""
+
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when new ops are recorded for backward."""
+    return _grad_enabled
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside this block every op checks its output (forward) and its gradients (backward)
+    for NaN or inf and raises ``FloatingPointError`` naming the first op that produced one."""
+    global _anomaly_enabled
+    previous = _anomaly_enabled
+    _anomaly_enabled = True
+    try:
+        yield
+    finally:
+        _anomaly_enabled = previous
+
+
+def _check_finite(array: np.ndarray, what: str) -> None:
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        kind = "NaN" if np.isnan(array).any() else "inf"
+        raise FloatingPointError(f"detect_anomaly: {what} produced {kind} (shape {array.shape})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Function: one op, and one node of the graph
+# ---------------------------------------------------------------------------------------------
+
+
+class Function:
+    """One differentiable op. Subclasses write ``forward`` and ``backward`` on numpy arrays.
+
+    ``forward(self, *arrays, **params)`` returns the output array and keeps what backward needs
+    with ``self.save_for_backward(...)`` (or as plain attributes for non-array facts such as a shape).
+    ``backward(self, grad)`` returns one gradient per input (``None`` for an input that needs none;
+    ``self.needs_input_grad[i]`` tells which are wanted). Gradients may have the *broadcast* shape:
+    the engine reduces them to each input's shape.
+
+    After ``apply`` the instance is the output's ``grad_fn``: it remembers its ``inputs`` (Tensors),
+    which is how the graph is linked.
+    """
+
+    inputs: tuple = ()
+    saved: tuple = ()
+    needs_input_grad: tuple = ()
+    released = False
+    retained: weakref.ref | None = None
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        self.saved = arrays
+
+    def forward(self, *arrays: np.ndarray, **params: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad: np.ndarray) -> tuple:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Any:
+        """Run forward on the inputs' arrays; record the op when any input requires grad."""
+        fn = cls()
+        try:
+            out = fn.forward(*[t._data for t in inputs], **params)
+        except ShapeError:
+            raise
+        except (ValueError, IndexError, TypeError) as error:
+            shapes = " and ".join(str(t._data.shape) for t in inputs)
+            raise type(error)(f"{cls.op_name()}: inputs of shapes {shapes}: {error}") from None
+        if _anomaly_enabled:
+            _check_finite(out, f"forward of {cls.op_name()}")
+        if _grad_enabled:
+            needs = tuple([t._requires_grad for t in inputs])
+            if True in needs:
+                fn.inputs = inputs
+                fn.needs_input_grad = needs
+                return Tensor._make(out, True, fn)
+        return Tensor._make(out, False, None)
+
+    @classmethod
+    def op_name(cls) -> str:
+        return cls.__name__
+
+    def name(self) -> str:
+        """PyTorch-style display name of a grad_fn, e.g. ``MulBackward``."""
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        """The ``grad_fn`` of every input (``None`` for leaves), as in PyTorch."""
+        return tuple(t.grad_fn for t in self.inputs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Backward
+# ---------------------------------------------------------------------------------------------
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` down to ``shape``: the adjoint of numpy broadcasting.
+
+    Broadcasting copies an input along new leading axes and along axes of size 1, so its gradient
+    is the sum of the gradients of all the copies.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1
+    )
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+def topological_order(root_fn: Function) -> list[Function]:
+    """The ops behind ``root_fn``, each listed before every op that produced one of its inputs.
+
+    Iterative depth-first search: a node is appended after all of its parents have been finished,
+    and the reversed list is the order backward must visit them in.
+    """
+    order: list[Function] = []
+    visited = {root_fn}
+    stack = [(root_fn, 0)]
+    while stack:
+        fn, next_input = stack[-1]
+        inputs = fn.inputs
+        while next_input < len(inputs):
+            parent = inputs[next_input].grad_fn
+            next_input += 1
+            if parent is not None and parent not in visited:
+                visited.add(parent)
+                stack[-1] = (fn, next_input)
+                stack.append((parent, 0))
+                break
+        else:
+            stack.pop()
+            order.append(fn)
+    order.reverse()
+    return order
+
+
+def _accumulate_leaf(tensor: Any, grad: np.ndarray) -> None:
+    if tensor.grad is None:
+        # a copy: the same array may flow to several inputs (``a + b``), and p.grad.zero_() writes in place
+        tensor.grad = Tensor._make(np.array(grad, dtype=tensor._data.dtype), False, None)
+    else:
+        tensor.grad._data += grad
+
+
+def backward(
+    root: Any,
+    gradient: np.ndarray,
+    retain_graph: bool = False,
+    on_step: Callable[[Function, np.ndarray, tuple], None] | None = None,
+) -> None:
+    """Backpropagate ``gradient`` (d root / d root, usually 1) from ``root`` to every leaf.
+
+    ``on_step(fn, grad_out, grads_in)`` is called after each op's backward (for tracing): the
+    gradient arriving at the op's output and the gradients it sends to its inputs (already
+    reduced to the inputs' shapes, ``None`` where no gradient was needed).
+    """
+    root_fn = root.grad_fn
+    if root_fn is None:  # backward() on a leaf: d leaf / d leaf = 1
+        _accumulate_leaf(root, gradient)
+        return
+    pending = {root_fn: gradient}
+    for fn in topological_order(root_fn):
+        grad = pending.pop(fn, None)
+        if grad is None:
+            continue
+        if fn.released:
+            raise RuntimeError(
+                f"backward: trying to backward through the graph a second time ({fn.name()} already "
+                "freed its saved values). Call the first backward(retain_graph=True) to backward twice."
+            )
+        if fn.retained is not None:
+            output = fn.retained()
+            if output is not None:
+                _accumulate_leaf(output, grad)
+        input_grads = fn.backward(grad)
+        if not retain_graph:
+            fn.saved = ()
+            fn.released = True
+        reduced = []
+        for tensor, input_grad, needed in zip(fn.inputs, input_grads, fn.needs_input_grad):
+            if not needed or input_grad is None:
+                reduced.append(None)
+                continue
+            data = tensor._data
+            if input_grad.shape != data.shape:
+                input_grad = unbroadcast(input_grad, data.shape)
+            if input_grad.dtype != data.dtype:
+                input_grad = input_grad.astype(data.dtype)
+            if _anomaly_enabled:
+                _check_finite(input_grad, f"backward of {fn.op_name()}")
+            reduced.append(input_grad)
+            parent = tensor.grad_fn
+            if parent is None:
+                _accumulate_leaf(tensor, input_grad)
+            elif parent in pending:
+                pending[parent] = pending[parent] + input_grad
+            else:
+                pending[parent] = input_grad
+        if on_step is not None:
+            on_step(fn, grad, tuple(reduced))
+
+
+def numel(shape: tuple) -> int:
+    return math.prod(shape)
+
+
+# Tensor's methods call into this module, so Tensor is imported last (the package imports this module first).
+from .tensor import Tensor  # noqa: E402

@@ -1,0 +1,249 @@
+"""Elementwise ops. Each works on numpy arrays; its docstring gives the derivative.
+
+Binary ops return gradients of the *broadcast* shape: the engine sums them back to each input's shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Function
+
+
+class Add(Function):
+    """out = a + b;  d/da = 1,  d/db = 1"""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """out = a - b;  d/da = 1,  d/db = -1"""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        return grad, -grad if self.needs_input_grad[1] else None
+
+
+class Mul(Function):
+    """out = a * b;  d/da = b,  d/db = a"""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a * b
+
+    def backward(self, grad):
+        a, b = self.saved
+        grad_a = grad * b if self.needs_input_grad[0] else None
+        grad_b = grad * a if self.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Div(Function):
+    """out = a / b;  d/da = 1 / b,  d/db = -a / b² = -out / b"""
+
+    def forward(self, a, b):
+        out = a / b
+        self.save_for_backward(b, out)
+        return out
+
+    def backward(self, grad):
+        b, out = self.saved
+        grad_a = grad / b if self.needs_input_grad[0] else None
+        grad_b = -grad * out / b if self.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    """out = a ** b;  d/da = b · a^(b-1),  d/db = a^b · ln(a)"""
+
+    def forward(self, a, b):
+        out = a**b
+        self.save_for_backward(a, b, out)
+        return out
+
+    def backward(self, grad):
+        a, b, out = self.saved
+        grad_a = grad * b * a ** (b - 1) if self.needs_input_grad[0] else None
+        grad_b = None
+        if self.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                grad_b = grad * out * np.log(a)
+        return grad_a, grad_b
+
+
+class Maximum(Function):
+    """out = max(a, b);  the gradient goes to the larger input, split in half on ties (as PyTorch)."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        share_a = (a > b) + 0.5 * (a == b)
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Minimum(Function):
+    """out = min(a, b);  the gradient goes to the smaller input, split in half on ties (as PyTorch)."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        share_a = (a < b) + 0.5 * (a == b)
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Where(Function):
+    """out = cond ? a : b;  d/da = cond,  d/db = not cond  (cond gets no gradient)"""
+
+    def forward(self, cond, a, b):
+        self.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    def backward(self, grad):
+        (cond,) = self.saved
+        zero = np.zeros((), grad.dtype)
+        grad_a = np.where(cond, grad, zero) if self.needs_input_grad[1] else None
+        grad_b = np.where(cond, zero, grad) if self.needs_input_grad[2] else None
+        return None, grad_a, grad_b
+
+
+class Neg(Function):
+    """out = -a;  d/da = -1"""
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return (-grad,)
+
+
+class Exp(Function):
+    """out = e^a;  d/da = e^a = out"""
+
+    def forward(self, a):
+        out = np.exp(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return (grad * out,)
+
+
+class Log(Function):
+    """out = ln(a);  d/da = 1 / a"""
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan, as PyTorch
+            return np.log(a)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return (grad / a,)
+
+
+class Sqrt(Function):
+    """out = √a;  d/da = 1 / (2√a) = 1 / (2 · out)"""
+
+    def forward(self, a):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return (grad / (2 * out),)
+
+
+class Sigmoid(Function):
+    """out = σ(a) = 1 / (1 + e^-a);  d/da = σ(a) · (1 - σ(a)) = out · (1 - out)"""
+
+    def forward(self, a):
+        # For a < -88 (float32), e^-a overflows to inf and 1 / (1 + inf) = 0 is the right answer.
+        with np.errstate(over="ignore"):
+            out = 1 / (1 + np.exp(-a))
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return (grad * out * (1 - out),)
+
+
+class Tanh(Function):
+    """out = tanh(a);  d/da = 1 - tanh²(a) = 1 - out²"""
+
+    def forward(self, a):
+        out = np.tanh(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return (grad * (1 - out * out),)
+
+
+class Relu(Function):
+    """out = max(a, 0);  d/da = 1 where a > 0, else 0"""
+
+    def forward(self, a):
+        out = np.maximum(a, 0)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return (grad * (out > 0),)
+
+
+class Abs(Function):
+    """out = |a|;  d/da = sign(a)  (0 at a = 0, as PyTorch)"""
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.abs(a)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return (grad * np.sign(a),)
+
+
+class Clamp(Function):
+    """out = min(max(a, low), high);  d/da = 1 where low ≤ a ≤ high, else 0"""
+
+    def forward(self, a, low=None, high=None):
+        self.save_for_backward(a)
+        self.low, self.high = low, high
+        return np.clip(a, low, high)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        inside = np.ones(a.shape, bool)
+        if self.low is not None:
+            inside &= a >= self.low
+        if self.high is not None:
+            inside &= a <= self.high
+        return (grad * inside,)
+
+
+class Cast(Function):
+    """out = a converted to another float dtype;  d/da = 1 (the gradient is cast back)"""
+
+    def forward(self, a, dtype=None):
+        return a.astype(dtype)
+
+    def backward(self, grad):
+        return (grad,)

@@ -1,0 +1,50 @@
+"""Matrix multiplication, as numpy's ``@``: 1-D, 2-D and batched (leading axes broadcast)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Function, ShapeError
+
+
+class MatMul(Function):
+    """out = a @ b;  d/da = grad @ bᵀ,  d/db = aᵀ @ grad
+
+    A 1-D ``a`` is a row (1, k) and a 1-D ``b`` a column (k, 1) for the formulas; the added
+    axis is dropped again afterwards. Batch axes that were broadcast are summed by the engine.
+    """
+
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ShapeError(f"matmul: {a.shape} @ {b.shape}: both operands need at least 1 dimension")
+        inner_a = a.shape[-1]
+        inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if inner_a != inner_b:
+            raise ShapeError(
+                f"matmul: {a.shape} @ {b.shape}: inner dimensions {inner_a} and {inner_b} differ"
+            )
+        self.save_for_backward(a, b)
+        return a @ b
+
+    def backward(self, grad):
+        a, b = self.saved
+        if a.ndim == 1 and b.ndim == 1:  # dot product: out = Σ a_i b_i
+            return (grad * b if self.needs_input_grad[0] else None,
+                    grad * a if self.needs_input_grad[1] else None)
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        grad2 = grad
+        if a.ndim == 1:
+            grad2 = np.expand_dims(grad2, -2)
+        if b.ndim == 1:
+            grad2 = np.expand_dims(grad2, -1)
+        grad_a = grad_b = None
+        if self.needs_input_grad[0]:
+            grad_a = grad2 @ np.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                grad_a = grad_a[..., 0, :]
+        if self.needs_input_grad[1]:
+            grad_b = np.swapaxes(a2, -1, -2) @ grad2
+            if b.ndim == 1:
+                grad_b = grad_b[..., 0]
+        return grad_a, grad_b

@@ -1,0 +1,78 @@
+"""Ops that move elements without changing them: reshape, permute, expand, indexing, concatenation.
+
+Their backward moves the gradient back to where each element came from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Function
+
+
+class Reshape(Function):
+    """out = a viewed with a new shape;  the gradient is reshaped back"""
+
+    def forward(self, a, shape=None):
+        self.shape = a.shape
+        return a.reshape(shape)
+
+    def backward(self, grad):
+        return (grad.reshape(self.shape),)
+
+
+class Permute(Function):
+    """out = a with its axes reordered;  the gradient gets the inverse order"""
+
+    def forward(self, a, axes=None):
+        self.axes = axes
+        return a.transpose(axes)
+
+    def backward(self, grad):
+        return (grad.transpose(np.argsort(self.axes)),)
+
+
+class Expand(Function):
+    """out = a broadcast to ``shape`` (no copy);  the engine sums the gradient back"""
+
+    def forward(self, a, shape=None):
+        return np.broadcast_to(a, shape)
+
+    def backward(self, grad):
+        return (grad,)
+
+
+def _is_basic(index) -> bool:
+    """Basic indexing (ints, slices, None, ...) never picks an element twice."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts)
+
+
+class GetItem(Function):
+    """out = a[index];  d/da: the gradient is scattered back to the picked positions
+    (added up where integer-array indexing picks an element more than once)"""
+
+    def forward(self, a, index=None):
+        self.shape, self.index = a.shape, index
+        return a[index]
+
+    def backward(self, grad):
+        full = np.zeros(self.shape, grad.dtype)
+        if _is_basic(self.index):
+            full[self.index] = grad
+        else:
+            np.add.at(full, self.index, grad)
+        return (full,)
+
+
+class Cat(Function):
+    """out = the inputs joined along ``axis``;  each input gets its slice of the gradient"""
+
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        self.sizes = [a.shape[axis] for a in arrays]
+        return np.concatenate(arrays, axis=axis)
+
+    def backward(self, grad):
+        cuts = np.cumsum(self.sizes)[:-1]
+        return tuple(np.split(grad, cuts, axis=self.axis))

@@ -1,0 +1,95 @@
+"""Reductions: sum, mean, max/min and log-softmax. ``axis`` is None (all axes) or a tuple of axes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Function
+
+
+def _expand_back(grad, input_shape, axis, keepdims):
+    """Reshape a reduced gradient so it broadcasts against the input again."""
+    if axis is not None and not keepdims:
+        grad = np.expand_dims(grad, axis)
+    return np.broadcast_to(grad, input_shape)
+
+
+class Sum(Function):
+    """out = Σ a over ``axis``;  d/da_i = 1 for every summed element (the gradient is copied back)"""
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
+        return a.sum(axis=axis, keepdims=keepdims)
+
+    def backward(self, grad):
+        return (_expand_back(grad, self.shape, self.axis, self.keepdims),)
+
+
+class Mean(Function):
+    """out = (1/n) Σ a over ``axis``;  d/da_i = 1/n, n = number of elements averaged"""
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
+        out = a.mean(axis=axis, keepdims=keepdims)
+        self.count = a.size // max(out.size, 1) if a.size else 0
+        return out
+
+    def backward(self, grad):
+        return (_expand_back(grad / self.count, self.shape, self.axis, self.keepdims),)
+
+
+class Max(Function):
+    """out = max of a (over one ``axis``, or all);  d/da = 1 at the maximum, else 0.
+
+    Over all elements, ties share the gradient equally; along an axis it goes to the index
+    that ``argmax`` returns (both as PyTorch).
+    """
+
+    reduce = staticmethod(np.max)
+    arg = staticmethod(np.argmax)
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
+        if axis is None:
+            out = self.reduce(a)
+            self.save_for_backward(a == out)
+            return out
+        index = np.expand_dims(self.arg(a, axis=axis), axis)
+        self.save_for_backward(index)
+        out = np.take_along_axis(a, index, axis)
+        return out if keepdims else np.squeeze(out, axis)
+
+    def backward(self, grad):
+        (selected,) = self.saved
+        if self.axis is None:
+            return (grad * selected / selected.sum(),)
+        if not self.keepdims:
+            grad = np.expand_dims(grad, self.axis)
+        full = np.zeros(self.shape, grad.dtype)
+        np.put_along_axis(full, selected, grad, self.axis)
+        return (full,)
+
+
+class Min(Max):
+    """out = min of a;  d/da = 1 at the minimum, else 0 (ties as for Max)."""
+
+    reduce = staticmethod(np.min)
+    arg = staticmethod(np.argmin)
+
+
+class LogSoftmax(Function):
+    """out = a - log Σ_j e^{a_j} (along ``axis``);  d/da: grad - softmax(a) · Σ grad.
+
+    Computed as (a - max) - log Σ e^{a - max}, so large scores never overflow.
+    """
+
+    def forward(self, a, axis=-1):
+        shifted = a - a.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        self.axis = axis
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return (grad - np.exp(out) * grad.sum(axis=self.axis, keepdims=True),)
