@@ -1,0 +1,100 @@
+"""fast.ai lesson 4 as functions: the data shaped as the book shapes it, its loss, its metric, its models.
+
+The examples in ``examples/`` write these out the way the chapter does; the command line, the
+benchmarks and the experiments import them from here.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import nn
+from .creation import stack, where
+from .data import load_mnist, load_mnist_sample
+from .engine import no_grad
+from .tensor import Tensor
+
+PIXELS = 28 * 28
+
+
+class Split(NamedTuple):
+    """Images as rows of pixels in [0, 1] (``x``, float32) and their labels (``y``)."""
+
+    x: Tensor
+    y: Tensor
+
+
+class LessonData(NamedTuple):
+    train: Split
+    valid: Split
+
+
+def _rows(*image_sets: np.ndarray) -> Tensor:
+    """uint8 images (N, 28, 28) → float32 rows (N, 784) scaled to [0, 1], the book's ``.float() / 255``."""
+    return Tensor._make(np.concatenate(image_sets).reshape(-1, PIXELS).astype(np.float32) / np.float32(255))
+
+
+def threes_and_sevens() -> LessonData:
+    """MNIST_SAMPLE as the chapter builds it: all 3s then all 7s; y is 1 for "3", 0 for "7", shape [N, 1]."""
+    sample = load_mnist_sample()
+
+    def split(threes: np.ndarray, sevens: np.ndarray) -> Split:
+        labels = np.concatenate([np.ones(len(threes), np.int64), np.zeros(len(sevens), np.int64)])
+        return Split(_rows(threes, sevens), Tensor._make(labels[:, None]))
+
+    return LessonData(split(sample.train_3, sample.train_7), split(sample.valid_3, sample.valid_7))
+
+
+def all_digits(root: str | None = None) -> LessonData:
+    """The full MNIST (ten digits): y holds integer classes, shape [N]. ``valid`` is the test set."""
+    mnist = load_mnist(root)
+    return LessonData(
+        Split(_rows(mnist.train_images), Tensor._make(mnist.train_labels.astype(np.int64))),
+        Split(_rows(mnist.test_images), Tensor._make(mnist.test_labels.astype(np.int64))),
+    )
+
+
+def mnist_loss(predictions: Tensor, targets: Tensor) -> Tensor:
+    """The chapter's loss: how far the sigmoid of each score is from its target (1 for a 3, 0 for a 7)."""
+    p = predictions.sigmoid()
+    return where(targets == 1, 1 - p, p).mean()
+
+
+def batch_accuracy(predictions: Tensor, targets: Tensor) -> Tensor:
+    """Share of a batch where "score > 0" (sigmoid > 0.5) agrees with "is a 3"."""
+    correct = (predictions.sigmoid() > 0.5) == targets
+    return correct.float().mean()
+
+
+def class_accuracy(logits: Tensor, targets: Tensor) -> Tensor:
+    """Share of a batch whose highest-scoring class is the target class."""
+    return (logits.argmax(1) == targets).float().mean()
+
+
+@no_grad()
+def validate_epoch(model, batches, metric=batch_accuracy) -> float:
+    """The chapter's ``validate_epoch``: the unweighted mean of per-batch accuracies, rounded to 4 places."""
+    accuracies = [metric(model(xb), yb) for xb, yb in batches]
+    return round(stack(accuracies).mean().item(), 4)
+
+
+def linear_model() -> nn.Module:
+    """One score per image: ``x @ W.T + b`` (the chapter's ``nn.Linear(28*28, 1)``)."""
+    return nn.Linear(PIXELS, 1)
+
+
+def simple_net(hidden: int = 30) -> nn.Module:
+    """The chapter's two-layer net: Linear(784, 30), ReLU, Linear(30, 1)."""
+    return nn.Sequential(nn.Linear(PIXELS, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+
+
+def digit_mlp(hidden: int = 128) -> nn.Module:
+    """Ten digits: Linear(784, hidden), ReLU, Linear(hidden, 10) — one score per class."""
+    return nn.Sequential(nn.Linear(PIXELS, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+
+
+def digit_linear() -> nn.Module:
+    """Ten digits with a single linear layer (softmax regression)."""
+    return nn.Linear(PIXELS, 10)
