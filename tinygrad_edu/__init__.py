@@ -14,6 +14,11 @@ from .engine import ShapeError, detect_anomaly, enable_grad, is_grad_enabled, no
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor
 
+# As in PyTorch, a bare ``import tinygrad_edu`` gives tinygrad_edu.nn, .nn.functional and .optim.
+from . import nn, optim  # noqa: E402  (after the core they are built on)
+from .data import DataLoader  # noqa: E402
+from .serialization import load, save  # noqa: E402
+
 __version__ = "0.1.0"
 
 
@@ -55,6 +60,15 @@ def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     return input.argmax(dim, keepdim)
+
+
+def __getattr__(name: str):
+    """``draw_graph`` and ``trace_backward`` load the viz package (and graphviz) only when first used."""
+    if name in ("draw_graph", "trace_backward"):
+        from . import viz
+
+        return getattr(viz, name)
+    raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
 
 
 # PyTorch's dtype aliases; assigned last so this module's own code never sees builtins shadowed.

@@ -11,7 +11,10 @@ import importlib
 import sys
 
 # command name -> module that defines it
-COMMANDS = {}
+COMMANDS = {
+    "train": "tinygrad_edu.train",
+    "graph": "tinygrad_edu.viz.cli",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,7 @@ import numpy as np
 from . import ops as O
 from .dtypes import as_dtype, default_float, to_array
 from .engine import ShapeError
-from .tensor import Tensor, _promote, _shape_arg
+from .tensor import Tensor, _axis, _promote, _shape_arg
 
 _generator = np.random.default_rng()
 
@@ -131,9 +131,10 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     first = tensors[0]
     if first.ndim == 0:
         raise ShapeError("cat(): zero-dimensional tensors cannot be concatenated; use stack()")
-    axis = dim % first.ndim
+    axis = _axis(dim, first.ndim, "cat()")
+    outside = first.shape[:axis] + first.shape[axis + 1:]
     for i, t in enumerate(tensors[1:], 1):
-        if t.ndim != first.ndim or t.shape[:axis] + t.shape[axis + 1:] != first.shape[:axis] + first.shape[axis + 1:]:
+        if t.ndim != first.ndim or t.shape[:axis] + t.shape[axis + 1:] != outside:
             raise ShapeError(f"cat(): tensor {i} has shape {t.shape}, which does not fit tensor 0's "
                              f"{first.shape} outside dim {dim}")
     return O.Cat.apply(*tensors, axis=axis)
@@ -145,10 +146,12 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     shape = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.shape != shape:
-            raise ShapeError(f"stack(): all tensors need the same shape; tensor 0 is {shape}, tensor {i} is {t.shape}")
+            raise ShapeError(f"stack(): all tensors need the same shape; tensor 0 is {shape}, "
+                             f"tensor {i} is {t.shape}")
+    axis = _axis(dim, len(shape) + 1, "stack()")  # the new dimension's place in the result
     if not any(t.requires_grad for t in tensors):  # nothing to record: one numpy call
-        return Tensor._make(np.stack([t._data for t in tensors], axis=dim))
-    return cat([t.unsqueeze(dim) for t in tensors], dim=dim)
+        return Tensor._make(np.stack([t._data for t in tensors], axis=axis))
+    return cat([t.unsqueeze(axis) for t in tensors], dim=axis)
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002 (PyTorch's name)

@@ -137,7 +137,13 @@ class Function:
             raise
         except (ValueError, IndexError, TypeError) as error:
             shapes = " and ".join(str(t._data.shape) for t in inputs)
-            raise type(error)(f"{cls.op_name()}: inputs of shapes {shapes}: {error}") from None
+            message = f"{cls.op_name()}: inputs of shapes {shapes}: {error}"
+            if isinstance(error, IndexError):
+                raise IndexError(message) from None
+            if isinstance(error, TypeError):
+                raise TypeError(message) from None
+            # numpy's ValueErrors are about shapes (broadcasting): a ShapeError is a RuntimeError, as in PyTorch
+            raise ShapeError(message) from None
         if _anomaly_enabled:
             _check_finite(out, f"forward of {cls.op_name()}")
         if _grad_enabled:

@@ -21,7 +21,10 @@ ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
 def _axes(dim: Any, ndim: int, caller: str) -> tuple | None:
-    """``dim`` (None, an int or a tuple of ints, negatives allowed) → a tuple of axes, checked."""
+    """``dim`` (None, an int or a tuple of ints, negatives allowed) → a tuple of axes, checked.
+
+    As in PyTorch, a 0-d tensor accepts dim 0 and -1, which name the tensor itself: no axis.
+    """
     if dim is None:
         return None
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
@@ -29,8 +32,17 @@ def _axes(dim: Any, ndim: int, caller: str) -> tuple | None:
     for d in dims:
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"{caller}: dim {d} is out of range for a tensor with {ndim} dimensions")
-        axes.append(d % ndim if ndim else 0)
+        if ndim:
+            axes.append(d % ndim)
     return tuple(axes)
+
+
+def _axis(dim: Any, ndim: int, caller: str) -> int | None:
+    """A single ``dim`` → its axis, checked; None for a 0-d tensor."""
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{caller}: dim must be one int, not {dim!r}")
+    axes = _axes(dim, ndim, caller)
+    return axes[0] if axes else None
 
 
 def _shape_arg(shape: tuple) -> tuple:
@@ -146,6 +158,9 @@ class Tensor:
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(t)`` shares the storage; ``np.array(t)`` (copy=True) copies, as for an ndarray."""
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
         return self._data if dtype is None else self._data.astype(dtype)
 
     def __float__(self) -> float:
@@ -182,7 +197,11 @@ class Tensor:
         return (self[i] for i in range(self.shape[0]))
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, precision=4, separator=", ", prefix="tensor(", threshold=1000)
+        # as PyTorch: whole numbers print as "1.", anything else with 4 decimals ("0.5000")
+        finite = self._data[np.isfinite(self._data)] if self.dtype.kind == "f" else self._data
+        whole = self.dtype.kind != "f" or bool(np.all(finite == np.round(finite)))
+        body = np.array2string(self._data, precision=4, separator=", ", prefix="tensor(", threshold=1000,
+                               floatmode="maxprec" if whole else "fixed")
         extras = []
         if self.dtype not in (float32, int64, np.dtype(bool)):
             extras.append(f"dtype={self.dtype}")
@@ -504,7 +523,9 @@ class Tensor:
             if self._data.size == 0:
                 raise RuntimeError(f"{name}: the tensor is empty")
             return op.apply(self)
-        (axis,) = _axes(dim, self.ndim, name)
+        axis = _axis(dim, self.ndim, name)
+        if axis is None:  # a 0-d tensor: its only element, at index 0
+            return ValuesIndices(op.apply(self), Tensor._make(np.array(0, np.int64)))
         values = op.apply(self, axis=axis, keepdims=keepdim)
         arg = np.argmax if op is O.Max else np.argmin
         indices = arg(self._data, axis=axis, keepdims=keepdim)
@@ -521,17 +542,17 @@ class Tensor:
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             return Tensor._make(np.asarray(np.argmax(self._data)))
-        (axis,) = _axes(dim, self.ndim, "argmax")
-        return Tensor._make(np.argmax(self._data, axis=axis, keepdims=keepdim))
+        axis = _axis(dim, self.ndim, "argmax")
+        return Tensor._make(np.asarray(np.argmax(self._data, axis=axis, keepdims=keepdim)))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             return Tensor._make(np.asarray(np.argmin(self._data)))
-        (axis,) = _axes(dim, self.ndim, "argmin")
-        return Tensor._make(np.argmin(self._data, axis=axis, keepdims=keepdim))
+        axis = _axis(dim, self.ndim, "argmin")
+        return Tensor._make(np.asarray(np.argmin(self._data, axis=axis, keepdims=keepdim)))
 
     def log_softmax(self, dim: int = -1) -> Tensor:
-        (axis,) = _axes(dim, self.ndim, "log_softmax")
+        axis = _axis(dim, self.ndim, "log_softmax")
         return O.LogSoftmax.apply(self._as_float(), axis=axis)
 
     def softmax(self, dim: int = -1) -> Tensor:
@@ -573,13 +594,18 @@ class Tensor:
     def permute(self, *dims: Any) -> Tensor:
         dims = _shape_arg(dims)
         axes = _axes(dims, self.ndim, "permute") or ()
-        if sorted(axes) != list(range(self.ndim)):
-            raise ShapeError(f"permute: {tuple(dims)} is not a reordering of the {self.ndim} dimensions of {self.shape}")
+        if len(dims) != self.ndim or sorted(axes) != list(range(self.ndim)):
+            raise ShapeError(
+                f"permute: {tuple(dims)} is not a reordering of the {self.ndim} dimensions of {self.shape}"
+            )
         return O.Permute.apply(self, axes=axes)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         axes = list(range(self.ndim))
-        a, b = _axes((dim0, dim1), self.ndim, "transpose")
+        pair = _axes((dim0, dim1), self.ndim, "transpose")
+        if not pair:  # a 0-d tensor: nothing to swap
+            return self
+        a, b = pair
         axes[a], axes[b] = axes[b], axes[a]
         return self.permute(tuple(axes))
 
@@ -588,12 +614,12 @@ class Tensor:
 
     def expand(self, *sizes: Any) -> Tensor:
         sizes = _shape_arg(sizes)
-        offset = len(sizes) - self.ndim
-        shape = tuple(self.shape[i - offset] if n == -1 else n for i, n in enumerate(sizes))
-        try:
-            np.broadcast_shapes(self.shape, shape)
-        except ValueError:
-            raise ShapeError(f"expand: shape {self.shape} cannot be expanded to {tuple(sizes)}") from None
+        offset = len(sizes) - self.ndim  # new leading dimensions (-1, "keep", only for existing ones)
+        shape = tuple(self.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(sizes))
+        if offset < 0 or any(n < 0 for n in shape) or any(
+            old not in (1, new) for old, new in zip(self.shape, shape[offset:])
+        ):
+            raise ShapeError(f"expand: shape {self.shape} cannot be expanded to {tuple(sizes)}")
         return O.Expand.apply(self, shape=shape)
 
     def __getitem__(self, index: Any) -> Tensor:

@@ -60,7 +60,11 @@ class Div(Function):
 
 
 class Pow(Function):
-    """out = a ** b;  d/da = b · a^(b-1),  d/db = a^b · ln(a)"""
+    """out = a ** b;  d/da = b · a^(b-1),  d/db = a^b · ln(a)
+
+    As PyTorch: d/da = 0 where b = 0 (also at a = 0, where 0 · 0^-1 would be NaN),
+    and d/db = 0 where a = 0 and b ≥ 0 (where 0 · ln 0 would be NaN).
+    """
 
     def forward(self, a, b):
         out = a**b
@@ -69,11 +73,12 @@ class Pow(Function):
 
     def backward(self, grad):
         a, b, out = self.saved
-        grad_a = grad * b * a ** (b - 1) if self.needs_input_grad[0] else None
-        grad_b = None
-        if self.needs_input_grad[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                grad_b = grad * out * np.log(a)
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs_input_grad[0]:
+                grad_a = grad * np.where(b == 0, 0, b * a ** (b - 1))
+            if self.needs_input_grad[1]:
+                grad_b = grad * np.where((a == 0) & (b >= 0), 0, out * np.log(a))
         return grad_a, grad_b
 
 

@@ -1,0 +1,27 @@
+"""Regenerate every number and picture in docs/ from fresh runs: one command for the whole documentation.
+
+    python scripts/regenerate_docs.py
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPTS = ["docs_lesson.py", "docs_graphs.py", "docs_experiments.py", "docs_performance.py"]
+
+
+def main() -> int:
+    here = Path(__file__).resolve().parent
+    for script in SCRIPTS:
+        print(f"== {script}", flush=True)
+        result = subprocess.run([sys.executable, str(here / script)], cwd=here.parent)
+        if result.returncode:
+            print(f"{script} failed with exit code {result.returncode}", file=sys.stderr)
+            return result.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

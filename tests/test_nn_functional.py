@@ -1,0 +1,281 @@
+"""nn.functional: every loss against a numpy formula, gradchecked on random shapes, plus the edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
+from tinygrad_edu.engine import ShapeError
+
+REDUCTIONS = ["mean", "sum", "none"]
+SETTINGS = settings(max_examples=20, deadline=None)
+
+shapes = st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple)
+seeds = st.integers(0, 2**32 - 1)
+reductions = st.sampled_from(REDUCTIONS)
+
+
+def t64(array, requires_grad=True) -> tg.Tensor:
+    return tg.tensor(np.asarray(array, np.float64), dtype=tg.float64, requires_grad=requires_grad)
+
+
+def np_reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
+    return {"mean": loss.mean, "sum": loss.sum, "none": lambda: loss}[reduction]()
+
+
+def np_log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+# ---- regression losses ------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(shape=shapes, seed=seeds, reduction=reductions)
+def test_mse_loss_matches_numpy_and_gradchecks(shape, seed, reduction):
+    rng = np.random.default_rng(seed)
+    x, t = rng.standard_normal(shape), rng.standard_normal(shape)
+    out = F.mse_loss(t64(x), t64(t), reduction=reduction)
+    np.testing.assert_allclose(out.detach().numpy(), np_reduce((x - t) ** 2, reduction), rtol=1e-12)
+    assert tg.gradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), [t64(x), t64(t)])
+
+
+@SETTINGS
+@given(shape=shapes, seed=seeds, reduction=reductions)
+def test_l1_loss_matches_numpy_and_gradchecks(shape, seed, reduction):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape)
+    t = x + rng.choice([-1, 1], shape) * rng.uniform(0.1, 1, shape)  # away from the kink at x = t
+    out = F.l1_loss(t64(x), t64(t), reduction=reduction)
+    np.testing.assert_allclose(out.detach().numpy(), np_reduce(np.abs(x - t), reduction), rtol=1e-12)
+    assert tg.gradcheck(lambda a, b: F.l1_loss(a, b, reduction=reduction), [t64(x), t64(t)])
+
+
+def test_losses_keep_float32():
+    x, t = tg.randn(4, 1), tg.randn(4, 1)
+    for loss in (F.mse_loss, F.l1_loss, F.binary_cross_entropy_with_logits):
+        assert loss(x, t).dtype == np.float32
+    assert F.binary_cross_entropy(x.sigmoid(), (t > 0).float()).dtype == np.float32
+    assert F.cross_entropy(tg.randn(4, 3), tg.tensor([0, 1, 2, 0])).dtype == np.float32
+
+
+# ---- binary cross-entropy ---------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(shape=shapes, seed=seeds, reduction=reductions)
+def test_binary_cross_entropy_matches_numpy_and_gradchecks(shape, seed, reduction):
+    rng = np.random.default_rng(seed)
+    p, t = rng.uniform(0.05, 0.95, shape), rng.uniform(0, 1, shape)
+    expected = -(t * np.log(p) + (1 - t) * np.log(1 - p))
+    out = F.binary_cross_entropy(t64(p), t64(t), reduction=reduction)
+    np.testing.assert_allclose(out.detach().numpy(), np_reduce(expected, reduction), rtol=1e-12)
+    assert tg.gradcheck(lambda a, b: F.binary_cross_entropy(a, b, reduction=reduction), [t64(p), t64(t)])
+
+
+def test_binary_cross_entropy_clamps_log_at_minus_100_with_finite_gradient():
+    p = tg.tensor([0.0, 1.0, 0.0, 1.0], requires_grad=True)
+    t = tg.tensor([1.0, 0.0, 0.0, 1.0])
+    loss = F.binary_cross_entropy(p, t, reduction="none")
+    assert loss.tolist() == [100.0, 100.0, 0.0, 0.0]
+    loss.sum().backward()
+    assert np.isfinite(p.grad.numpy()).all()
+    np.testing.assert_allclose(p.grad.numpy(), [-1e12, 1e12, 0.0, 0.0], rtol=1e-6)  # PyTorch's values
+
+
+def test_binary_cross_entropy_weight():
+    p, t, w = np.array([0.2, 0.7, 0.9]), np.array([0.0, 1.0, 1.0]), np.array([1.0, 2.0, 0.5])
+    out = F.binary_cross_entropy(t64(p), t64(t), weight=t64(w, False))
+    np.testing.assert_allclose(out.item(), np.mean(-w * (t * np.log(p) + (1 - t) * np.log(1 - p))), rtol=1e-12)
+
+
+def test_binary_cross_entropy_rejects_non_probabilities():
+    with pytest.raises(ValueError, match=r"probability in \[0, 1\].*sigmoid first"):
+        F.binary_cross_entropy(tg.tensor([0.5, 1.5]), tg.tensor([1.0, 0.0]))
+
+
+@SETTINGS
+@given(shape=shapes, seed=seeds, reduction=reductions)
+def test_bce_with_logits_matches_numpy_and_gradchecks(shape, seed, reduction):
+    rng = np.random.default_rng(seed)
+    x, t = rng.normal(0, 3, shape), rng.uniform(0, 1, shape)
+    sig = 1 / (1 + np.exp(-x))
+    expected = -(t * np.log(sig) + (1 - t) * np.log(1 - sig))
+    out = F.binary_cross_entropy_with_logits(t64(x), t64(t), reduction=reduction)
+    np.testing.assert_allclose(out.detach().numpy(), np_reduce(expected, reduction), rtol=1e-9)
+    assert tg.gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction),
+                        [t64(x), t64(t)])
+
+
+@SETTINGS
+@given(shape=shapes, seed=seeds)
+def test_bce_with_logits_pos_weight_matches_pytorch_formula_and_gradchecks(shape, seed):
+    rng = np.random.default_rng(seed)
+    x, t = rng.normal(0, 3, shape), rng.uniform(0, 1, shape)
+    pw = rng.uniform(0.5, 3, shape[-1:])
+    sig = 1 / (1 + np.exp(-x))
+    expected = -(pw * t * np.log(sig) + (1 - t) * np.log(1 - sig))
+    out = F.binary_cross_entropy_with_logits(t64(x), t64(t), pos_weight=tg.tensor(pw, dtype=tg.float64),
+                                             reduction="none")
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-9)
+    assert tg.gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, pos_weight=pw, reduction="sum"),
+                        [t64(x), t64(t)])
+
+
+def test_bce_with_logits_is_stable_at_plus_minus_100():
+    x = tg.tensor([100.0, 100.0, -100.0, -100.0], requires_grad=True)
+    t = tg.tensor([1.0, 0.0, 1.0, 0.0])
+    loss = F.binary_cross_entropy_with_logits(x, t, reduction="none")
+    np.testing.assert_allclose(loss.detach().numpy(), [0.0, 100.0, 100.0, 0.0], atol=1e-30)
+    loss.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 1.0, -1.0, 0.0], atol=1e-30)  # σ(x) - t
+
+
+def test_bce_with_logits_gradient_at_zero_is_sigmoid_minus_target():
+    # a zero-initialised model outputs logits of exactly 0: the gradient there must be σ(0) - t
+    x = tg.zeros(3, requires_grad=True)
+    F.binary_cross_entropy_with_logits(x, tg.tensor([1.0, 0.0, 0.5]), reduction="sum").backward()
+    np.testing.assert_allclose(x.grad.numpy(), [-0.5, 0.5, 0.0])
+
+
+def test_bce_with_logits_equals_bce_of_sigmoid():
+    x = tg.tensor([-3.0, -0.5, 0.0, 2.0])
+    t = tg.tensor([0.0, 1.0, 1.0, 0.0])
+    np.testing.assert_allclose(F.binary_cross_entropy_with_logits(x, t).item(),
+                               F.binary_cross_entropy(x.sigmoid(), t).item(), rtol=1e-6)
+
+
+# ---- the chapter's mnist_loss -------------------------------------------------------------------------
+
+
+def test_book_mnist_loss_v1_with_where():
+    def mnist_loss(predictions, targets):
+        return tg.where(targets == 1, 1 - predictions, predictions).mean()
+
+    trgts = tg.tensor([1, 0, 1])
+    prds = tg.tensor([0.9, 0.4, 0.2])
+    assert round(mnist_loss(prds, trgts).item(), 4) == 0.4333
+    assert round(mnist_loss(tg.tensor([0.9, 0.4, 0.8]), trgts).item(), 4) == 0.2333
+
+
+# ---- softmax family -------------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(shape=st.lists(st.integers(1, 4), min_size=2, max_size=3).map(tuple), seed=seeds, data=st.data())
+def test_log_softmax_and_softmax_match_numpy(shape, seed, data):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    x = np.random.default_rng(seed).normal(0, 5, shape)
+    np.testing.assert_allclose(F.log_softmax(t64(x, False), dim).numpy(), np_log_softmax(x, dim), atol=1e-12)
+    soft = F.softmax(t64(x, False), dim=dim).numpy()
+    np.testing.assert_allclose(soft, np.exp(np_log_softmax(x, dim)), atol=1e-12)
+    np.testing.assert_allclose(soft.sum(axis=dim), 1.0)
+    assert tg.gradcheck(lambda a: F.log_softmax(a, dim), [t64(x)])
+
+
+def test_softmax_without_dim_warns_and_uses_pytorch_rule():
+    x = tg.randn(2, 3)
+    with pytest.warns(UserWarning, match="implicit dimension"):
+        out = F.softmax(x)
+    np.testing.assert_allclose(out.numpy().sum(axis=1), 1.0, rtol=1e-6)
+
+
+# ---- cross-entropy and nll -------------------------------------------------------------------------------
+
+
+classification = st.tuples(st.integers(1, 5), st.integers(2, 5))
+
+
+@SETTINGS
+@given(nc=classification, seed=seeds, reduction=reductions)
+def test_cross_entropy_is_minus_log_softmax_picked_and_gradchecks(nc, seed, reduction):
+    n, c = nc
+    rng = np.random.default_rng(seed)
+    x, target = rng.normal(0, 2, (n, c)), rng.integers(0, c, n)
+    picked = -np_log_softmax(x, 1)[np.arange(n), target]
+    out = F.cross_entropy(t64(x), tg.tensor(target), reduction=reduction)
+    np.testing.assert_allclose(out.detach().numpy(), np_reduce(picked, reduction), rtol=1e-12)
+    nll = F.nll_loss(F.log_softmax(t64(x), 1), tg.tensor(target), reduction=reduction)
+    np.testing.assert_allclose(nll.detach().numpy(), out.detach().numpy(), rtol=1e-12)
+    assert tg.gradcheck(lambda a: F.cross_entropy(a, tg.tensor(target), reduction=reduction), [t64(x)])
+
+
+@SETTINGS
+@given(nc=classification, seed=seeds, reduction=reductions)
+def test_cross_entropy_with_class_weights_and_ignore_index(nc, seed, reduction):
+    n, c = nc
+    rng = np.random.default_rng(seed)
+    x, target, w = rng.normal(0, 2, (n, c)), rng.integers(0, c, n), rng.uniform(0.5, 2, c)
+    target[rng.random(n) < 0.3] = -100
+    keep = target != -100
+    safe = np.where(keep, target, 0)
+    per = -np_log_softmax(x, 1)[np.arange(n), safe] * w[safe] * keep
+    with np.errstate(invalid="ignore"):  # every target ignored: NaN, as PyTorch
+        expected = {"none": per, "sum": per.sum(), "mean": per.sum() / (w[safe] * keep).sum()}[reduction]
+    out = F.cross_entropy(t64(x), tg.tensor(target), weight=tg.tensor(w, dtype=tg.float64), reduction=reduction)
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-12)
+    if keep.any():
+        assert tg.gradcheck(lambda a: F.cross_entropy(a, tg.tensor(target), weight=w, reduction=reduction),
+                            [t64(x)])
+
+
+def test_cross_entropy_gradient_is_softmax_minus_one_hot_over_n():
+    x = tg.tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]], requires_grad=True)
+    target = tg.tensor([2, 0])
+    F.cross_entropy(x, target).backward()
+    soft = np.exp(np_log_softmax(x.detach().numpy().astype(np.float64), 1))
+    np.testing.assert_allclose(x.grad.numpy(), (soft - np.eye(3)[[2, 0]]) / 2, rtol=1e-5, atol=1e-7)
+
+
+def test_cross_entropy_with_probability_targets_and_unbatched_input():
+    x = np.array([[1.0, 2.0, 0.5], [0.1, 0.2, 0.3]])
+    probs = np.array([[0.2, 0.7, 0.1], [1.0, 0.0, 0.0]])
+    expected = -(probs * np_log_softmax(x, 1)).sum(1).mean()
+    np.testing.assert_allclose(F.cross_entropy(t64(x), t64(probs, False)).item(), expected, rtol=1e-12)
+    single = F.cross_entropy(t64(x[0]), tg.tensor(1))
+    np.testing.assert_allclose(single.item(), -np_log_softmax(x[:1], 1)[0, 1], rtol=1e-12)
+
+
+def test_cross_entropy_target_errors_name_both_shapes():
+    x = tg.randn(4, 10)
+    with pytest.raises(TypeError, match=r"integer class indices.*\(4, 10\).*\(4,\)"):
+        F.cross_entropy(x, tg.tensor([1.0, 0.0, 3.0, 2.0]))
+    with pytest.raises(ShapeError, match=r"\(4, 10\).*\(4, 1\).*squeeze\(1\)"):
+        F.cross_entropy(x, tg.tensor([[1], [0], [3], [2]]))
+    with pytest.raises(ShapeError, match=r"\(4, 10\).*\(3,\)"):
+        F.cross_entropy(x, tg.tensor([1, 0, 3]))
+    with pytest.raises(IndexError, match=r"class 10.*0\.\.9"):
+        F.cross_entropy(x, tg.tensor([1, 0, 10, 2]))
+    with pytest.raises(ShapeError, match="single class"):
+        F.cross_entropy(tg.randn(4, 1), tg.tensor([0, 0, 0, 0]))
+    with pytest.raises(ShapeError, match=r"\[N, C\]"):
+        F.cross_entropy(tg.randn(2, 3, 4), tg.tensor([0, 1]))
+
+
+# ---- shape mismatches and arguments -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", [F.mse_loss, F.l1_loss, F.binary_cross_entropy_with_logits,
+                                  F.binary_cross_entropy])
+def test_elementwise_losses_refuse_shape_mismatch_naming_both_shapes(loss):
+    preds = tg.rand(5, 1)
+    with pytest.raises(ShapeError, match=r"\(5, 1\).*\(5,\).*unsqueeze") as info:
+        loss(preds, tg.ones(5))
+    assert isinstance(info.value, ValueError) and isinstance(info.value, RuntimeError)
+
+
+def test_invalid_reduction_is_an_error():
+    with pytest.raises(ValueError, match="'average' is not a valid value for reduction"):
+        F.mse_loss(tg.ones(2), tg.ones(2), reduction="average")
+
+
+def test_linear_and_activations():
+    x, w, b = np.ones((2, 3)), np.arange(6.0).reshape(2, 3), np.array([0.5, -0.5])
+    np.testing.assert_allclose(F.linear(t64(x, False), t64(w, False), t64(b, False)).numpy(), x @ w.T + b)
+    assert F.relu(tg.tensor([-1.0, 2.0])).tolist() == [0.0, 2.0]
+    np.testing.assert_allclose(F.sigmoid(tg.tensor([0.0])).numpy(), [0.5])

@@ -1,0 +1,211 @@
+"""Reductions: sum, mean, max, min, var, std, log_softmax and softmax: forward equals numpy, gradcheck
+passes (all elements, one dim, a dim tuple, negative dims, keepdim), and PyTorch's conventions hold."""
+
+import math
+
+import numpy as np
+import pytest
+from conftest import (
+    assert_forward,
+    assert_gradcheck,
+    core_settings,
+    hyp_array,
+    hyp_dims,
+    hyp_distinct_array,
+    hyp_shapes,
+    leaves,
+)
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import tinygrad_edu as tg
+
+
+def _np_axes(dim):
+    return tuple(dim) if isinstance(dim, (tuple, list)) else dim
+
+
+@pytest.mark.parametrize("op", ["sum", "mean"])
+@core_settings
+@given(data=st.data(), shape=hyp_shapes(), keepdim=st.booleans())
+def test_sum_mean(op, data, shape, keepdim):
+    a = data.draw(hyp_array(shape))
+    dim = data.draw(hyp_dims(len(shape)))
+
+    def fn(x):
+        return getattr(x, op)(dim, keepdim=keepdim)
+
+    def reference(x):
+        return getattr(np, op)(x, axis=_np_axes(dim), keepdims=keepdim)
+
+    assert_forward(fn, reference, a, rtol=1e-12)
+    assert_gradcheck(fn, a)
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+@core_settings
+@given(data=st.data(), shape=hyp_shapes())
+def test_max_min_over_all(op, data, shape):
+    a = data.draw(hyp_distinct_array(shape))
+    out = assert_forward(lambda x: getattr(x, op)(), getattr(np, op), a)
+    assert out.shape == ()
+    assert_gradcheck(lambda x: getattr(x, op)(), a)
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+@core_settings
+@given(data=st.data(), shape=hyp_shapes(min_dims=1), keepdim=st.booleans())
+def test_max_min_along_dim(op, data, shape, keepdim):
+    a = data.draw(hyp_distinct_array(shape))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    values, indices = getattr(leaves(a)[0], op)(dim, keepdim=keepdim)
+    np.testing.assert_array_equal(values.detach().numpy(), getattr(np, op)(a, axis=dim, keepdims=keepdim))
+    arg = np.argmax if op == "max" else np.argmin
+    np.testing.assert_array_equal(indices.numpy(), arg(a, axis=dim, keepdims=keepdim))
+    assert indices.dtype == tg.int64
+    assert_gradcheck(lambda x: getattr(x, op)(dim, keepdim=keepdim).values, a)
+    assert_gradcheck(lambda x: getattr(x, op)(dim, keepdim)[0], a)
+
+
+def test_max_returns_named_values_and_indices():
+    x = tg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    values, indices = x.max(dim=1)
+    assert values.tolist() == [5.0, 7.0] and indices.tolist() == [1, 0]
+    result = x.min(0)
+    assert result.values.tolist() == [1.0, 0.0, 2.0] and result.indices.tolist() == [0, 1, 0]
+    assert x.max().item() == 7.0 and x.min().item() == 0.0
+
+
+def test_max_ties():
+    # over all elements ties share the gradient; along a dim it goes to the index argmax picks
+    x = tg.tensor([[2.0, 2.0], [1.0, 2.0]], requires_grad=True)
+    x.max().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[1 / 3, 1 / 3], [0.0, 1 / 3]], rtol=1e-6)
+    y = tg.tensor([[3.0, 3.0, 1.0]], requires_grad=True)
+    values, indices = y.max(1)
+    assert indices.tolist() == [0]
+    values.sum().backward()
+    assert y.grad.tolist() == [[1.0, 0.0, 0.0]]
+
+
+def test_argmax_argmin():
+    x = tg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    assert x.argmax().item() == 3 and x.argmin().item() == 4
+    assert x.argmax(1).tolist() == [1, 0] and x.argmin(dim=0, keepdim=True).tolist() == [[0, 1, 0]]
+    assert tg.argmax(x, 1).tolist() == [1, 0]
+
+
+def test_reductions_with_dim_tuple():
+    x = tg.arange(24.0).reshape(2, 3, 4)
+    assert x.mean((-1, -2)).tolist() == [5.5, 17.5]
+    assert x.sum((0, 2)).tolist() == np.arange(24.0).reshape(2, 3, 4).sum((0, 2)).tolist()
+    assert x.sum((0, 2), keepdim=True).shape == (1, 3, 1)
+    assert x.sum(dim=[0, 1]).shape == (4,)
+
+
+def test_zero_dim_tensors_accept_dim_0_and_minus_1():
+    # PyTorch treats a 0-d tensor as having one dimension for dim arguments
+    x = tg.tensor(3.0, requires_grad=True)
+    for dim in (0, -1):
+        assert x.sum(dim).item() == 3.0 and x.sum(dim).shape == ()
+        assert x.mean(dim, keepdim=True).shape == ()
+        values, indices = x.max(dim)
+        assert values.item() == 3.0 and indices.item() == 0
+        assert x.min(dim).values.item() == 3.0
+        assert x.argmax(dim).item() == 0
+        assert x.log_softmax(dim).item() == 0.0
+        assert x.softmax(dim).item() == 1.0
+    x.max(0).values.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_bad_dims_raise_index_error():
+    x = tg.ones(2, 3)
+    for call in (lambda: x.sum(2), lambda: x.mean(-3), lambda: x.max(5), lambda: x.softmax(2)):
+        with pytest.raises(IndexError, match="out of range"):
+            call()
+
+
+def test_sum_of_integers_and_bools():
+    assert tg.tensor([1, 2, 3]).sum().item() == 6 and tg.tensor([1, 2, 3]).sum().dtype == tg.int64
+    assert tg.tensor([True, True, False]).sum().item() == 2
+    with pytest.raises(TypeError, match="mean"):
+        tg.tensor([1, 2]).mean()
+    assert tg.tensor([1, 2]).float().mean().item() == 1.5
+
+
+def test_max_of_empty_tensor_is_an_error():
+    with pytest.raises(RuntimeError, match="max"):
+        tg.zeros(0).max()
+
+
+# ---- var / std ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("op", ["var", "std"])
+@core_settings
+@given(data=st.data(), shape=hyp_shapes(min_dims=1), keepdim=st.booleans(), correction=st.sampled_from([0, 1]))
+def test_var_std(op, data, shape, keepdim, correction):
+    a = data.draw(hyp_distinct_array(shape))
+    dim = data.draw(hyp_dims(len(shape)))
+    count = a.size if dim is None else math.prod(a.shape[d] for d in np.atleast_1d(_np_axes(dim)))
+    assume(count > correction)  # otherwise the result is NaN (as in PyTorch)
+
+    def fn(x):
+        return getattr(x, op)(dim, keepdim=keepdim, correction=correction)
+
+    def reference(x):
+        return getattr(np, op)(x, axis=_np_axes(dim), keepdims=keepdim, ddof=correction)
+
+    assert_forward(fn, reference, a, rtol=1e-10, atol=1e-12)
+    if op == "std" and count == 1:
+        return  # std of a single value is 0: sqrt's kink
+    assert_gradcheck(fn, a)
+
+
+def test_var_std_defaults_are_unbiased():
+    x = tg.tensor([1.0, 2.0, 3.0, 4.0])
+    assert x.var().item() == pytest.approx(np.var([1, 2, 3, 4], ddof=1))
+    assert x.std().item() == pytest.approx(np.std([1, 2, 3, 4], ddof=1))
+    assert x.var(correction=0).item() == pytest.approx(1.25)
+    assert x.view(2, 2).var(1).tolist() == [0.5, 0.5]
+
+
+# ---- log_softmax / softmax ---------------------------------------------------------------------------
+
+
+def _np_log_softmax(a, axis):
+    shifted = a - a.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+@pytest.mark.parametrize("op", ["log_softmax", "softmax"])
+@core_settings
+@given(data=st.data(), shape=hyp_shapes(min_dims=1))
+def test_log_softmax_softmax(op, data, shape):
+    a = data.draw(hyp_array(shape, -4.0, 4.0))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+
+    def reference(x):
+        out = _np_log_softmax(x, dim)
+        return out if op == "log_softmax" else np.exp(out)
+
+    out = assert_forward(lambda x: getattr(x, op)(dim), reference, a)
+    if op == "softmax":
+        np.testing.assert_allclose(out.detach().numpy().sum(axis=dim), 1.0)
+    assert_gradcheck(lambda x: getattr(x, op)(dim), a)
+    assert_gradcheck(lambda x: getattr(x, op)(dim=dim), a, fast_mode=True)
+
+
+def test_log_softmax_is_stable_for_large_scores():
+    x = tg.tensor([1000.0, 0.0, -1000.0])
+    out = x.log_softmax()
+    assert np.isfinite(out.numpy()).all()
+    np.testing.assert_allclose(out.numpy(), [0.0, -1000.0, -2000.0])
+    assert x.softmax().tolist() == [1.0, 0.0, 0.0]
+
+
+def test_log_softmax_of_integers_is_float():
+    out = tg.tensor([0, 0]).log_softmax(0)
+    assert out.dtype == tg.float32
+    np.testing.assert_allclose(out.numpy(), [-np.log(2)] * 2, rtol=1e-6)

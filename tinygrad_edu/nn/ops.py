@@ -1,0 +1,76 @@
+"""Two loss ops fused into single ``Function``s: composed from primitives they go wrong at the edges.
+
+* ``BinaryCrossEntropy``: composed as ``-(t·log p + (1-t)·log(1-p))`` with the logs clamped at -100, a
+  prediction of exactly 0 or 1 (a saturated float32 sigmoid) makes the Log op's backward divide 0 by 0
+  (NaN). PyTorch's formula keeps the gradient finite by bounding the denominator below by 1e-12.
+* ``BinaryCrossEntropyWithLogits``: composed from relu and abs, the gradient at a logit of exactly 0
+  (e.g. a zero-initialised model) would be -t instead of σ(0) - t = 0.5 - t, because relu and abs
+  have derivative 0 there. The fused op uses the exact derivative σ(x) - t everywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Function
+
+
+def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) computed from e^-|x| (never overflows)."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class BinaryCrossEntropy(Function):
+    """out = -(t · max(ln p, -100) + (1 - t) · max(ln(1 - p), -100))   (elementwise)
+
+    d/dp = (p - t) / max(p (1 - p), 1e-12)      (PyTorch's formula: finite at p = 0 and p = 1)
+    d/dt = max(ln(1 - p), -100) - max(ln p, -100)
+    """
+
+    def forward(self, p, t):
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_1mp = np.maximum(np.log1p(-p), -100)
+        self.save_for_backward(p, t, log_p, log_1mp)
+        return -(t * log_p + (1 - t) * log_1mp)
+
+    def backward(self, grad):
+        p, t, log_p, log_1mp = self.saved
+        grad_p = grad_t = None
+        if self.needs_input_grad[0]:
+            grad_p = grad * (p - t) / np.maximum(p * (1 - p), 1e-12)
+        if self.needs_input_grad[1]:
+            grad_t = grad * (log_1mp - log_p)
+        return grad_p, grad_t
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """out = max(x, 0) - x·t + ln(1 + e^-|x|)   = -(t · ln σ(x) + (1 - t) · ln(1 - σ(x))), never overflowing.
+
+    d/dx = σ(x) - t,   d/dt = -x.
+    With ``pos_weight`` w (a constant array, no gradient), L = 1 + (w - 1)·t and
+    out = (1 - t)·x + L·softplus(-x):
+    d/dx = (1 - t) - L·σ(-x),   d/dt = -x + (w - 1)·softplus(-x).
+    """
+
+    def forward(self, x, t, pos_weight=None):
+        softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))  # ln(1 + e^-x), stable
+        self.pos_weight = pos_weight
+        self.save_for_backward(x, t, softplus_neg)
+        if pos_weight is None:
+            return (1 - t) * x + softplus_neg
+        return (1 - t) * x + (1 + (pos_weight - 1) * t) * softplus_neg
+
+    def backward(self, grad):
+        x, t, softplus_neg = self.saved
+        w = self.pos_weight
+        grad_x = grad_t = None
+        if self.needs_input_grad[0]:
+            if w is None:
+                grad_x = grad * (_stable_sigmoid(x) - t)
+            else:
+                grad_x = grad * ((1 - t) - (1 + (w - 1) * t) * _stable_sigmoid(-x))
+        if self.needs_input_grad[1]:
+            grad_t = grad * (-x if w is None else -x + (w - 1) * softplus_neg)
+        return grad_x, grad_t

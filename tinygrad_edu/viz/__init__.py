@@ -1,0 +1,35 @@
+"""See the graph autograd builds, and watch backward walk it.
+
+* ``draw_graph(loss)`` → a ``graphviz.Digraph`` (shown inline in Jupyter); ``render_graph(graph, "g.svg")``
+  saves it (.svg, .png, .pdf, or .dot for the source).
+* ``trace_backward(loss)`` runs backward and prints each step; it returns the steps, which
+  ``draw_graph(loss, grads=steps, step=k)`` turns into a picture of backward after k steps.
+
+The pictures need the optional graphviz package (``pip install tinygrad_edu[viz]``) and the Graphviz
+program ``dot``; the trace and ``build_graph`` (the graph as plain data) work without them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import GraphvizNotFoundError, dot_available
+from .graph import GraphSpec, build_graph, tensor_names
+from .stats import ArrayStats, array_stats
+from .trace import BackwardStep, format_trace, gradients_at, trace_backward
+
+# these need the graphviz package, so they are imported on first use (see __getattr__)
+_RENDER_NAMES = ("draw_graph", "render_graph", "GraphPicture")
+
+__all__ = [
+    "ArrayStats", "BackwardStep", "GraphSpec", "GraphvizNotFoundError", "array_stats", "build_graph",
+    "dot_available", "format_trace", "gradients_at", "tensor_names", "trace_backward", *_RENDER_NAMES,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENDER_NAMES:
+        from . import render  # raises ImportError("... pip install tinygrad_edu[viz] ...") without graphviz
+
+        return getattr(render, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

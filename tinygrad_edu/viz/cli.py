@@ -1,0 +1,144 @@
+"""``python -m tinygrad_edu graph``: draw the lesson model's graph before and after backward.
+
+Example::
+
+    python -m tinygrad_edu graph --before before.svg --after after.svg --trace trace.txt
+
+This module imports no graphviz at load time, so the other commands work without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from .errors import INSTALL_DOT, GraphvizNotFoundError, dot_available
+from .stats import format_shape
+
+FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
+
+
+def _picture_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: unknown picture format {path.suffix or '(no extension)'!r}; "
+            f"name the file .svg, .png, .pdf or .dot"
+        )
+    return path
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "graph",
+        help="draw the lesson model's computation graph before/after backward, and narrate backward",
+        description="Build fast.ai lesson 4's model (xb @ weights + bias -> sigmoid -> "
+        "where(yb==1, 1-p, p).mean()) on one batch of real 3s and 7s, and draw its graph before and after "
+        "backward. The picture format comes from each file's extension: .svg, .png, .pdf, or .dot (the "
+        "graphviz source).",
+    )
+    parser.add_argument("--before", type=_picture_path, metavar="FILE", help="the graph after forward")
+    parser.add_argument("--after", type=_picture_path, metavar="FILE",
+                        help="the graph after backward, with gradients")
+    parser.add_argument("--trace", metavar="FILE",
+                        help="write the step-by-step backward trace ('-': the terminal)")
+    parser.add_argument("--steps", metavar="DIR", type=Path, help="one picture per backward step, in DIR")
+    parser.add_argument("--steps-format", choices=("svg", "png", "pdf", "dot"), default="svg",
+                        help="picture format for --steps (default svg)")
+    parser.add_argument("--batch-size", type=_positive, default=4, help="images in the batch (default 4)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="picks the batch and the initial weights (default 0)")
+    parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                        help="left to right (default) or top to bottom")
+
+    def func(args: argparse.Namespace) -> int:
+        if not (args.before or args.after or args.trace or args.steps):
+            parser.error("nothing to do: give at least one of --before, --after, --trace, --steps")
+        return run(args)
+
+    parser.set_defaults(func=func)
+
+
+def _needs_dot(path: Path | None) -> bool:
+    return path is not None and path.suffix.lower() not in (".dot", ".gv")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the model, draw it, run backward (traced), draw it again; return the exit code."""
+    from .model import lesson_graph
+    from .trace import trace_backward
+
+    before, after, steps_format = args.before, args.after, args.steps_format
+    try:
+        if before or after or args.steps:
+            from .render import draw_graph, render_graph
+        model = lesson_graph(args.batch_size, args.seed)
+    except ImportError as error:  # graphviz (the Python package) or the data module is missing
+        print(f"graph: {error}", file=sys.stderr)
+        return 3
+    except (OSError, ValueError) as error:
+        print(f"graph: cannot build the lesson batch: {error}", file=sys.stderr)
+        return 1
+
+    # without Graphviz's `dot`, save every picture as its graphviz source and say how to install it
+    missing_dot = (_needs_dot(before) or _needs_dot(after) or (args.steps and steps_format != "dot")) \
+        and not dot_available()
+    if missing_dot:
+        before = before and before.with_suffix(".dot")
+        after = after and after.with_suffix(".dot")
+        steps_format = "dot"
+
+    label = {"names": model.names, "params": model.params, "rankdir": args.rankdir}
+    written: list[Path | str] = []
+    try:
+        if before:
+            written.append(render_graph(draw_graph(model.loss, **label), before))
+        with _open_trace(args.trace) as trace_file:
+            steps = trace_backward(model.loss, file=trace_file, pictures=args.steps,
+                                   picture_format=steps_format, **label)
+        if args.trace and args.trace != "-":
+            written.append(Path(args.trace))
+        if args.steps:
+            pictures = [step.picture for step in steps if step.picture is not None]
+            written.append(f"{args.steps}/ ({len(pictures) + 1} pictures: {pictures[0].parent.name}/"
+                           f"00-start... to {pictures[-1].name})" if pictures else args.steps)
+        if after:
+            written.append(render_graph(draw_graph(model.loss, grads=steps, **label), after))
+    except GraphvizNotFoundError as error:  # `dot` was found but could not run
+        print(f"graph: {error}", file=sys.stderr)
+        return 3
+
+    print(f"lesson model, batch of {args.batch_size} (seed {args.seed}): loss = {model.loss.item():.4f}, "
+          f"weights {format_shape(model.weights.shape)}, bias {format_shape(model.bias.shape)}")
+    for path in written:
+        print(f"wrote {path}")
+    if missing_dot:
+        print("graph: Graphviz's `dot` program was not found on PATH, so the pictures were saved as "
+              "graphviz sources (.dot) instead; draw one later with  dot -Tsvg FILE.dot -o FILE.svg\n"
+              f"{INSTALL_DOT}", file=sys.stderr)
+        return 3
+    return 0
+
+
+@contextlib.contextmanager
+def _open_trace(name: str | None) -> Iterator[TextIO | None]:
+    """The trace's destination: nothing, the terminal ("-"), or a file (closed afterwards)."""
+    if name is None:
+        yield None
+    elif name == "-":
+        yield sys.stdout
+    else:
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        with open(name, "w", encoding="utf-8") as file:
+            yield file

@@ -1,0 +1,268 @@
+"""Pictures of the graph: ``draw_graph`` builds a ``graphviz.Digraph``, ``render_graph`` saves it.
+
+Every label is an HTML-like graphviz label, and every piece of text in it goes through ``escape``, so
+tensor names such as ``<b>|{x}"\\n`` appear exactly as written.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..tensor import Tensor
+from .errors import INSTALL_DOT, MISSING_PACKAGE, GraphvizNotFoundError, dot_available
+from .graph import MAX_NODES, ROLES, GraphSpec, TensorNode, build_graph
+from .stats import PREVIEW_SIZE, array_stats, format_shape
+
+try:
+    import graphviz
+except ImportError as error:  # graphviz is optional: only the pictures need it
+    raise ImportError(MISSING_PACKAGE) from error
+
+#: file extension -> what render_graph writes
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+
+STYLE = {  # fill colour, border colour of each kind of node
+    "parameter": ("#fde3a7", "#b36b00"),
+    "input": ("#eeeeee", "#777777"),
+    "intermediate": ("#dcebf7", "#3d6e99"),
+    "output": ("#d4efd4", "#2e7d32"),
+    "op": ("#ffffff", "#333333"),
+    "highlight": ("#ffd6d6", "#d00000"),
+}
+GRAD_COLOR = "#b00000"
+SMALL = 10  # font size of the detail lines
+
+class GraphPicture(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that Jupyter shows inline, with install advice instead of a traceback
+    when ``dot`` is missing."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except graphviz.ExecutableNotFound:
+            return {"text/plain": f"(Graphviz's `dot` program was not found, so the graph cannot be shown.)\n"
+                                  f"{INSTALL_DOT}"}
+
+
+# ---- labels ---------------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def escape(text: Any, limit: int = 80) -> str:
+    """Text made safe inside an HTML-like graphviz label.
+
+    ``& < > "`` become entities, backslashes are doubled (graphviz would read ``\\N`` as the node's
+    id even inside an HTML label), control characters are shown as ``\\xNN``; very long text is cut.
+    """
+    text = str(text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = html.escape(text, quote=True).replace("\\", "\\\\")
+    return text.replace("\n", "<BR/>").replace("\t", " ")
+
+
+def _row(text: str, *, bold: bool = False, small: bool = True, color: str | None = None) -> str:
+    """One line of a label; ``text`` must already be escaped."""
+    if bold:
+        text = f"<B>{text}</B>"
+    attrs = (f' POINT-SIZE="{SMALL}"' if small else "") + (f' COLOR="{color}"' if color else "")
+    if attrs:
+        text = f"<FONT{attrs}>{text}</FONT>"
+    return f"<TR><TD>{text}</TD></TR>"
+
+
+def _table(rows: list[str]) -> str:
+    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+
+
+def _tensor_label(node: TensorNode, grad: tuple | None, missing: str | None, preview: int) -> str:
+    """Name, shape and dtype, values, and the gradient (or ``missing`` saying why there is none)."""
+    tensor = node.tensor
+    data = tensor._data
+    kind = {"parameter": "parameter", "input": "leaf, no grad", "intermediate": "", "output": "output"}
+    kind = kind[node.role]
+    details = f"{format_shape(data.shape)} {data.dtype}" + (f" · {kind}" if kind else "")
+    rows = [_row(escape(node.name), bold=True, small=False), _row(escape(details)),
+            _row(escape("value " + array_stats(data, preview).summary()))]
+    if grad is not None:
+        array, complete = grad
+        words = "grad " if complete else "grad so far "
+        rows.append(_row(escape(words + array_stats(array, preview).summary()), color=GRAD_COLOR))
+    elif missing is not None and tensor.requires_grad:
+        rows.append(_row(escape(missing), color="#888888"))
+    return _table(rows)
+
+
+def _op_label(op: str, rule: str, show_rules: bool) -> str:
+    rows = [_row(escape(op), bold=True, small=False)]
+    if show_rules and rule:
+        for part in rule.split(";", 1):
+            rows.append(_row(escape(part.strip(), limit=70)))
+    return _table(rows)
+
+
+def _legend() -> str:
+    def row(key_cell: str, words: str) -> str:
+        return f'<TR>{key_cell}<TD ALIGN="LEFT"><FONT POINT-SIZE="{SMALL}">{escape(words)}</FONT></TD></TR>'
+
+    swatch = '<TD BGCOLOR="{}" COLOR="{}" BORDER="1" WIDTH="18"{}> </TD>'
+    rows = [row(swatch.format(*STYLE[role], ""), words) for role, words in ROLES.items()]
+    rows.append(row(swatch.format(*STYLE["op"], ' STYLE="ROUNDED"'), "op (with its derivative rule)"))
+    rows.append(row(f'<TD><FONT COLOR="{GRAD_COLOR}" POINT-SIZE="{SMALL}">red</FONT></TD>',
+                    "gradient: d output / d this tensor"))
+    rows.append(row(f'<TD><FONT POINT-SIZE="{SMALL}">- - -</FONT></TD>', "no gradient flows back along it"))
+    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" COLOR="#999999">'
+            '<TR><TD COLSPAN="2"><B>legend</B></TD></TR>' + "".join(rows) + "</TABLE>>")
+
+
+# ---- the picture ----------------------------------------------------------------------------------
+
+
+def _gradients(spec: GraphSpec, grads: Sequence | None, step: int | None, root: Tensor) -> dict[int, tuple]:
+    """id(tensor) -> (gradient, complete) for the tensors whose gradient we know."""
+    if grads is not None:
+        from .trace import gradients_at
+
+        return gradients_at(grads, root, step)
+    known = {}
+    for node in spec.tensors:
+        grad = node.tensor.grad
+        if grad is not None:  # a leaf after backward, or a non-leaf that called retain_grad()
+            known[id(node.tensor)] = (grad._data, True)
+    return known
+
+
+def _title(spec: GraphSpec, known: dict, grads: Sequence | None, step: int | None) -> str:
+    root = spec.root.name
+    if grads is not None and step is not None and step < len(grads):
+        if step == 0:
+            return f"Backward starts: d {root}/d {root} = 1, no op has run yet"
+        current = grads[step - 1]
+        return (f"Backward step {step} of {len(grads)}: {current.op} (red) got the gradient of its output "
+                f"and sent gradients to its inputs")
+    if grads is not None:
+        return f"After backward: every gradient d {root}/d tensor in red (recorded by trace_backward)"
+    if known:
+        return (f"After backward: gradients in red. Non-leaf gradients are not kept (as in PyTorch): "
+                f"use trace_backward({root}) or retain_grad() to see them")
+    return f"Forward graph of {root}: no gradients yet (call backward() or trace_backward())"
+
+
+def draw_graph(
+    root: Tensor,
+    names: Mapping[str, Tensor] | None = None,
+    params: Any = None,
+    rankdir: str = "LR",
+    *,
+    grads: Sequence | None = None,
+    step: int | None = None,
+    max_nodes: int | None = MAX_NODES,
+    preview: int = PREVIEW_SIZE,
+    show_rules: bool = True,
+    legend: bool = True,
+    title: str | None = None,
+) -> GraphPicture:
+    """Draw the computation graph behind ``root`` (usually the loss) as a ``graphviz.Digraph``.
+
+    Tensors are boxes (name, shape, dtype, values or min/mean/max, and the gradient once known), ops
+    are ellipses with their derivative rule, and edges point the way data flows. ``names`` (name → Tensor)
+    and ``params`` (a Module or a dict name → Tensor) name the tensors. Gradients shown are the
+    ``.grad`` of leaves after ``backward()``; pass ``grads=trace_backward(loss)`` to also see those of
+    intermediate tensors, and ``step=k`` for the state after the first k backward steps (0: before any).
+    Graphs with more than ``max_nodes`` nodes show the part nearest ``root`` and say how much is left out.
+    """
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), not {rankdir!r}")
+    if step is not None and (grads is None or not 0 <= step <= len(grads)):
+        raise ValueError("step=k needs grads=trace_backward(loss) and 0 <= k <= number of steps")
+    spec = build_graph(root, names, params, max_nodes)
+    known = _gradients(spec, grads, step, root)
+    highlight = grads[step - 1].fn if grads is not None and step else None
+
+    graph = GraphPicture(name="tinygrad_edu graph", encoding="utf-8")
+    graph.attr(rankdir=rankdir, fontname="Helvetica", labelloc="t", labeljust="l", fontsize="14",
+               nodesep="0.25", ranksep="0.35")
+    graph.attr("node", fontname="Helvetica", style="filled", shape="box")
+    graph.attr("edge", fontname="Helvetica", fontsize=str(SMALL), arrowsize="0.7")
+    graph.attr(label=_table([_row(escape(title if title is not None else _title(spec, known, grads, step),
+                                         limit=200), small=False)]))
+
+    for node in spec.tensors:
+        fill, border = STYLE[node.role]
+        extra = {"peripheries": "2"} if node.role == "output" else {}
+        if grads is not None:
+            missing = "grad: not reached yet"
+        elif known:  # after a plain backward(): only leaves (and retain_grad() tensors) keep .grad
+            missing = "grad not kept (non-leaf)" if node.tensor.grad_fn is not None else "grad: None"
+        else:
+            missing = None
+        graph.node(node.key, _tensor_label(node, known.get(id(node.tensor)), missing, preview),
+                   fillcolor=fill, color=border, **extra)
+    for op in spec.ops:
+        fill, border = STYLE["highlight" if op.fn is highlight else "op"]
+        graph.node(op.key, _op_label(op.op, op.rule, show_rules), shape="box", style="filled,rounded",
+                   fillcolor=fill, color=border, penwidth="3" if op.fn is highlight else "1")
+    ops_by_key = {op.key: op for op in spec.ops}
+    for edge in spec.edges:
+        attrs = {} if edge.needs_grad else {"style": "dashed", "color": "#999999"}
+        op = ops_by_key.get(edge.target) or ops_by_key[edge.source]  # every edge touches one op
+        if highlight is not None and op.fn is highlight and edge.needs_grad:
+            attrs.update(color=STYLE["highlight"][1], penwidth="2")
+        if edge.label:
+            attrs["label"] = f'<<FONT POINT-SIZE="{SMALL}">{escape(edge.label)}</FONT>>'
+        graph.edge(edge.source, edge.target, **attrs)
+
+    if spec.hidden_nodes:
+        note = f"… {spec.hidden_nodes} more nodes not drawn (max_nodes={max_nodes} of {spec.total_nodes})"
+        graph.node("more", _table([_row(escape(note), small=False)]), shape="note", style="dashed")
+        for key in spec.hidden_inputs:
+            graph.edge("more", key, style="dashed")
+    if legend:
+        graph.node("legend", _legend(), shape="plain", style="")
+    return graph
+
+
+# ---- files ----------------------------------------------------------------------------------------
+
+
+def picture_format(path: str | Path) -> str:
+    """``svg``, ``png``, ``pdf`` or ``dot`` from the file's extension; ValueError for anything else."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"{path}: unknown picture format {suffix or '(no extension)'!r}; "
+                         f"use one of {', '.join(FORMATS)}")
+    return FORMATS[suffix]
+
+
+def render_graph(graph: graphviz.Digraph, path: str | Path) -> Path:
+    """Save ``graph`` to ``path``, in the format its extension names (.svg .png .pdf, or .dot for the source).
+
+    When Graphviz's ``dot`` program is missing, the source is written next to ``path`` (``.dot``)
+    and ``GraphvizNotFoundError`` explains how to install Graphviz.
+    """
+    path = Path(path)
+    fmt = picture_format(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "dot":
+        path.write_text(graph.source, encoding="utf-8")
+        return path
+    if fmt == "png":
+        graph = graph.copy()
+        graph.attr(dpi="144")
+    try:
+        data = graph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        dot_path = path.with_suffix(".dot")
+        dot_path.write_text(graph.source, encoding="utf-8")
+        raise GraphvizNotFoundError(path, dot_path) from None
+    path.write_bytes(data)
+    return path
+
+
+__all__ = ["GraphPicture", "GraphvizNotFoundError", "dot_available", "draw_graph", "escape", "render_graph"]

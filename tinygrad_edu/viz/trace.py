@@ -1,0 +1,237 @@
+"""Watch backward work: one record (and optionally one picture) per op, in the order the engine visits them.
+
+``trace_backward(loss)`` runs the real engine (``engine.backward`` with its ``on_step`` callback), so
+what it prints is what ``loss.backward()`` does, step by step:
+
+* the op, its inputs and output, and its local derivative rule (the first line of its docstring);
+* the gradient *arriving* at the op's output: d loss / d output, complete by the time the op runs;
+* the gradient the op *sends* to each input: d loss / d input = (arriving gradient) × (local derivative),
+  already summed back to the input's shape when the input was broadcast (``unbroadcast``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from .. import engine
+from ..engine import Function
+from ..tensor import Tensor
+from .errors import GraphvizNotFoundError
+from .graph import arg_names, leaves, op_rule, output_tensors, tensor_names
+from .stats import PREVIEW_SIZE, ArrayStats, array_stats, format_shape
+
+#: ops whose gradient the engine sums back when an input was broadcast to the output's shape
+BROADCASTING_OPS = {"Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Where", "Expand"}
+
+
+@dataclass
+class BackwardStep:
+    """What happened at one op during backward (``index`` counts from 1, as printed)."""
+
+    index: int
+    op: str  # "MatMul"
+    rule: str  # "out = a @ b;  d/da = grad @ bᵀ,  d/db = aᵀ @ grad"
+    output_name: str
+    output_shape: tuple[int, ...]
+    input_names: tuple[str, ...]
+    arg_names: tuple[str, ...]  # the op's names for its inputs: ("a", "b")
+    input_shapes: tuple[tuple[int, ...], ...]
+    grad_out: ArrayStats  # d loss / d output: the gradient arriving at this op
+    grads_in: tuple[ArrayStats | None, ...]  # d loss / d input for each input (None: not needed)
+    unbroadcast: tuple[bool, ...]  # True where the engine summed a gradient down to a smaller input
+    fn: Function = field(repr=False)
+    grad_out_array: np.ndarray = field(repr=False)
+    grads_in_arrays: tuple[np.ndarray | None, ...] = field(repr=False)
+    picture: Path | None = None
+
+
+def trace_backward(
+    loss: Tensor,
+    file: TextIO | None = sys.stdout,
+    pictures: str | Path | None = None,
+    *,
+    names: Mapping[str, Tensor] | None = None,
+    params: Any = None,
+    retain_graph: bool = False,
+    picture_format: str = "svg",
+    max_pictures: int = 100,
+    preview: int = PREVIEW_SIZE,
+    rankdir: str = "LR",
+) -> list[BackwardStep]:
+    """Run ``loss.backward()`` and narrate it; return one ``BackwardStep`` per op.
+
+    ``file=None`` prints nothing. ``pictures="folder"`` also draws the graph once before backward
+    (``00-start.svg``) and once after each step (``01-Mean.svg``, ...) with the op being processed
+    highlighted; that needs graphviz (``pip install tinygrad_edu[viz]``). Leaves get ``.grad`` exactly
+    as with ``loss.backward()``; the returned steps also hold the gradients of the intermediate
+    tensors, which ``draw_graph(loss, grads=steps)`` shows.
+    """
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"trace_backward: expected a Tensor, got {type(loss).__name__}")
+    if loss.grad_fn is None:
+        raise RuntimeError("trace_backward: this tensor was not made by an op (it has no grad_fn), so there "
+                           "is no graph to walk; did you forget requires_grad_() on the parameters?")
+    if loss._data.size != 1:
+        raise RuntimeError(f"trace_backward: the output must hold a single number (its shape is "
+                           f"{loss.shape}); reduce it first, e.g. with .mean()")
+    display = tensor_names(loss, names, params)
+    outputs = output_tensors(loss)
+    steps: list[BackwardStep] = []
+
+    def on_step(fn: Function, grad_out: np.ndarray, grads_in: tuple) -> None:
+        output_name = display[id(outputs[fn])]
+        steps.append(_make_step(len(steps) + 1, fn, grad_out, grads_in, output_name, display, preview))
+
+    engine.backward(loss, np.ones_like(loss._data), retain_graph=retain_graph, on_step=on_step)
+
+    if file is not None:
+        file.write(format_trace(steps, loss, display))
+    if pictures is not None:
+        _draw_pictures(steps, loss, Path(pictures), picture_format, max_pictures, names, params, rankdir)
+    return steps
+
+
+def _make_step(
+    index: int, fn: Function, grad_out: np.ndarray, grads_in: tuple, output_name: str,
+    display: dict[int, str], preview: int,
+) -> BackwardStep:
+    output_shape = tuple(grad_out.shape)
+    shapes = tuple(tuple(t.shape) for t in fn.inputs)
+    op = fn.op_name()
+    kept = tuple(None if g is None else np.array(g, copy=True) for g in grads_in)
+    return BackwardStep(
+        index=index,
+        op=op,
+        rule=op_rule(fn),
+        output_name=output_name,
+        output_shape=output_shape,
+        input_names=tuple(display.get(id(t), "?") for t in fn.inputs),
+        arg_names=arg_names(fn),
+        input_shapes=shapes,
+        grad_out=array_stats(grad_out, preview),
+        grads_in=tuple(None if g is None else array_stats(g, preview) for g in kept),
+        unbroadcast=tuple(g is not None and op in BROADCASTING_OPS and s != output_shape
+                          for g, s in zip(kept, shapes, strict=True)),
+        fn=fn,
+        grad_out_array=np.array(grad_out, copy=True),
+        grads_in_arrays=kept,
+    )
+
+
+# ---- text ---------------------------------------------------------------------------------------
+
+
+def _d(loss_name: str, name: str) -> str:
+    """``d loss/d weights``, with parentheses around names that have spaces: ``d loss/d(1 - p)``."""
+    return f"d {loss_name}/d{'(' + name + ')' if ' ' in name else ' ' + name}"
+
+
+def format_step(step: BackwardStep, loss_name: str = "loss") -> str:
+    """The text block ``trace_backward`` prints for one step."""
+    shapes = zip(step.input_names, step.input_shapes, strict=True)
+    inputs = ", ".join(f"{name} {format_shape(shape)}" for name, shape in shapes)
+    lines = [
+        f"step {step.index}: {step.op}   {inputs}  ->  {step.output_name} {format_shape(step.output_shape)}",
+        f"  rule:      {step.rule}",
+        f"  arriving:  {_d(loss_name, step.output_name)} = {step.grad_out}",
+    ]
+    for arg, name, stats, summed, shape, tensor in zip(
+        step.arg_names, step.input_names, step.grads_in, step.unbroadcast, step.input_shapes, step.fn.inputs,
+        strict=True,
+    ):
+        if stats is None:
+            lines.append(f"  to {arg} ({name}):  nothing, it does not require grad")
+            continue
+        notes = []
+        if summed:
+            notes.append(f"summed over the broadcast axes: {format_shape(step.output_shape)} -> "
+                         f"{format_shape(shape)}")
+        if tensor.grad_fn is None:
+            notes.append(f"added to {name}.grad")
+        note = f"   ({'; '.join(notes)})" if notes else ""
+        lines.append(f"  to {arg} ({name}):  {_d(loss_name, name)} = {stats}{note}")
+    return "\n".join(lines) + "\n"
+
+
+def format_trace(steps: Sequence[BackwardStep], loss: Tensor, display: dict[int, str]) -> str:
+    """Header, one block per step, and the gradients that ended up in the leaves."""
+    loss_name = display.get(id(loss), "loss")
+    out = [
+        f"Backward pass from {loss_name} = {array_stats(loss._data).summary()}: "
+        f"{len(steps)} ops, in the order the engine visits them.",
+        "Each op gets the gradient arriving at its output (complete by then), multiplies it by its local",
+        "derivative (the rule) and sends the result to each of its inputs.",
+        "",
+    ]
+    for step in steps:
+        out.append(format_step(step, loss_name))
+    leaf_lines = []
+    for tensor in leaves(loss):
+        if tensor.grad is not None:
+            leaf_lines.append(f"  {display.get(id(tensor), '?')}.grad = {array_stats(tensor.grad._data)}")
+    if leaf_lines:
+        out.append("Gradients stored in the leaves (.grad), ready for the optimizer step:")
+        out.extend(leaf_lines)
+    return "\n".join(out) + "\n"
+
+
+# ---- gradients known after some steps (for pictures) ---------------------------------------------
+
+
+def gradients_at(steps: Sequence[BackwardStep], loss: Tensor, done: int | None = None) -> dict[int, tuple]:
+    """The gradient of every tensor after the first ``done`` steps, as ``id(tensor) -> (array, complete)``.
+
+    ``complete`` is False for an intermediate tensor whose op has not run yet: more gradient may
+    still arrive (the engine keeps such partial sums while it walks the graph).
+    """
+    done = len(steps) if done is None else done
+    sums: dict[int, tuple] = {}  # id -> (gradient so far, tensor)
+    if steps:
+        sums[id(loss)] = (steps[0].grad_out_array, loss)
+    for step in steps[:done]:
+        for tensor, grad in zip(step.fn.inputs, step.grads_in_arrays, strict=True):
+            if grad is not None:
+                previous = sums.get(id(tensor))
+                sums[id(tensor)] = (grad if previous is None else previous[0] + grad, tensor)
+    processed = {step.fn for step in steps[:done]}
+    return {
+        key: (grad, tensor.grad_fn is None or tensor.grad_fn in processed or tensor is loss)
+        for key, (grad, tensor) in sums.items()
+    }
+
+
+def _draw_pictures(
+    steps: Sequence[BackwardStep], loss: Tensor, folder: Path, picture_format: str, max_pictures: int,
+    names: Mapping[str, Tensor] | None, params: Any, rankdir: str,
+) -> None:
+    from .render import draw_graph, render_graph  # needs the graphviz package
+
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = "." + picture_format.lstrip(".")
+    count = min(len(steps), max_pictures)
+    missing_dot: GraphvizNotFoundError | None = None
+    for done in range(count + 1):
+        label = "start" if done == 0 else steps[done - 1].op
+        path = folder / f"{done:02d}-{label}{suffix}"
+        graph = draw_graph(loss, names=names, params=params, grads=steps, step=done, rankdir=rankdir)
+        if missing_dot is not None:
+            path = render_graph(graph, path.with_suffix(".dot"))
+        else:
+            try:
+                render_graph(graph, path)
+            except GraphvizNotFoundError as error:  # keep going: write the .dot sources instead
+                missing_dot, path = error, error.dot_path
+        if done:
+            steps[done - 1].picture = path
+    if count < len(steps):
+        print(f"trace_backward: pictures drawn for the first {count} of {len(steps)} steps "
+              f"(max_pictures={max_pictures})", file=sys.stderr)
+    if missing_dot is not None:
+        print(f"trace_backward: the step pictures in {folder} were saved as .dot sources.\n{missing_dot}",
+              file=sys.stderr)
