@@ -50,6 +50,11 @@ def guess_prices(counts, totals, start=(0.0, 0.0), lr=LR, steps=100):
     return np.array(path), np.array(losses), np.array(grads)
 
 
+def receipt_text(counts, total) -> str:
+    apples, pears = (int(n) for n in counts)
+    return (f"{apples} apple{'s' * (apples != 1)} + {pears} pear{'s' * (pears != 1)} = {total:g}")
+
+
 def _print_steps(say, path, grads, counts, totals, shown):
     """One line per shown step: the guess, the totals it predicts, the loss and the gradient there."""
     counts, totals = np.array(counts), np.array(totals)
@@ -89,7 +94,7 @@ def main(fast: bool = False, quiet: bool = False, out_dir=None) -> dict:
         f"3a + 2p = 7 closest to the start, (21/13, 14/13) = ({closest[0]:.4f}, {closest[1]:.4f})")
 
     say(f"\n{len(RECEIPTS)} receipts: " + ", ".join(
-        f"{a:.0f} apples + {p:.0f} pears = {t:.0f}" for (a, p), t in zip(RECEIPTS, TOTALS)))
+        receipt_text(c, t) for c, t in zip(RECEIPTS, TOTALS, strict=True)))
     path4, losses4, grads4 = guess_prices(RECEIPTS, TOTALS, STARTS[0], steps=steps)
     _print_steps(say, path4, grads4, RECEIPTS, TOTALS, shown)
     several = []
@@ -104,7 +109,8 @@ def main(fast: bool = False, quiet: bool = False, out_dir=None) -> dict:
 
     results = {
         "lr": LR, "steps": steps, "shown_steps": shown,
-        "one_receipt_path": path, "one_receipt_losses": losses, "one_receipt_grads": grads, "one_receipt_runs": one,
+        "one_receipt_path": path, "one_receipt_losses": losses, "one_receipt_grads": grads,
+        "one_receipt_runs": one,
         "closest_point": closest,
         "several_path": path4, "several_losses": losses4, "several_grads": grads4, "several_runs": several,
         "true_prices": TRUE_PRICES, "receipts": RECEIPTS, "totals": TOTALS,
@@ -121,10 +127,12 @@ def draw(results: dict, out_dir) -> str:
     plt = pyplot()
     apple, pear = np.meshgrid(np.linspace(-0.5, 3.5, 161), np.linspace(-0.5, 3.5, 161))
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.6))
-    panels = [(axes[0], ONE_RECEIPT, ONE_TOTAL, results["one_receipt_runs"], "one receipt: a valley of answers"),
+    panels = [(axes[0], ONE_RECEIPT, ONE_TOTAL, results["one_receipt_runs"],
+               "one receipt: a valley of answers"),
               (axes[1], RECEIPTS, TOTALS, results["several_runs"], f"{len(RECEIPTS)} receipts: one answer")]
     for ax, counts, totals, runs, title in panels:
-        loss = np.mean([(a * apple + p * pear - t) ** 2 for (a, p), t in zip(counts, totals)], axis=0)
+        loss = np.mean([(a * apple + p * pear - t) ** 2 for (a, p), t in zip(counts, totals, strict=True)],
+                       axis=0)
         ax.contourf(apple, pear, np.log10(loss + 1e-3), levels=30, cmap="viridis_r")
         for run in runs:
             ax.plot(run["path"][:, 0], run["path"][:, 1], ".-", color="tab:red", markersize=3, linewidth=1)
@@ -139,7 +147,8 @@ def draw(results: dict, out_dir) -> str:
         ax.set_xlabel("guessed price of an apple")
         ax.set_ylabel("guessed price of a pear")
         ax.set_title(title, fontsize=11)
-    fig.suptitle("loss of every guess (yellow = small) and gradient descent from four first guesses (white dots)")
+    fig.suptitle("loss of every guess (yellow = small) and gradient descent from four first guesses "
+                 "(white dots)")
     return str(save(fig, out_dir, "apples-and-pears.png"))
 
 

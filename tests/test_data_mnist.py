@@ -3,8 +3,10 @@
 import gzip
 import hashlib
 import importlib.util
+import io
 import os
 import shutil
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -124,8 +126,6 @@ def build_script():
 
 def test_sample_file_format_is_deterministic():
     """Fixed zip timestamps: the same arrays give the same bytes, and np.load reads them back unpickled."""
-    import io
-
     arrays = {"a": np.arange(6, dtype=np.uint8).reshape(2, 3), "b": np.zeros((1, 2, 2), np.uint8)}
     script = build_script()
     first = script.npz_bytes(arrays)
@@ -256,7 +256,7 @@ def test_no_download_unless_asked(clean_env, monkeypatch):
     def no_network(*args, **kwargs):
         raise AssertionError("load_mnist() went to the network without download=True")
 
-    monkeypatch.setattr(mnist_module.urllib.request, "urlopen", no_network)
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
     with pytest.raises(MnistNotFoundError):
         load_mnist(clean_env)
 

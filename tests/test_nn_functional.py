@@ -91,7 +91,8 @@ def test_binary_cross_entropy_clamps_log_at_minus_100_with_finite_gradient():
 def test_binary_cross_entropy_weight():
     p, t, w = np.array([0.2, 0.7, 0.9]), np.array([0.0, 1.0, 1.0]), np.array([1.0, 2.0, 0.5])
     out = F.binary_cross_entropy(t64(p), t64(t), weight=t64(w, False))
-    np.testing.assert_allclose(out.item(), np.mean(-w * (t * np.log(p) + (1 - t) * np.log(1 - p))), rtol=1e-12)
+    expected = np.mean(-w * (t * np.log(p) + (1 - t) * np.log(1 - p)))
+    np.testing.assert_allclose(out.item(), expected, rtol=1e-12)
 
 
 def test_binary_cross_entropy_rejects_non_probabilities():
@@ -217,7 +218,8 @@ def test_cross_entropy_with_class_weights_and_ignore_index(nc, seed, reduction):
     per = -np_log_softmax(x, 1)[np.arange(n), safe] * w[safe] * keep
     with np.errstate(invalid="ignore"):  # every target ignored: NaN, as PyTorch
         expected = {"none": per, "sum": per.sum(), "mean": per.sum() / (w[safe] * keep).sum()}[reduction]
-    out = F.cross_entropy(t64(x), tg.tensor(target), weight=tg.tensor(w, dtype=tg.float64), reduction=reduction)
+    weight = tg.tensor(w, dtype=tg.float64)
+    out = F.cross_entropy(t64(x), tg.tensor(target), weight=weight, reduction=reduction)
     np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-12)
     if keep.any():
         assert tg.gradcheck(lambda a: F.cross_entropy(a, tg.tensor(target), weight=w, reduction=reduction),

@@ -76,7 +76,8 @@ def test_integer_parameter_that_requires_grad_is_an_error():
 def test_parameters_are_collected_in_assignment_order_with_dotted_names():
     net = Net()
     names = [name for name, _ in net.named_parameters()]
-    assert names == ["body.0.scale", "body.0.shift", "body.0.inner.weight", "body.0.inner.bias", "head.weight"]
+    assert names == ["body.0.scale", "body.0.shift", "body.0.inner.weight", "body.0.inner.bias",
+                     "head.weight"]
     params = list(net.parameters())
     assert [p.shape for p in params] == [(2,), (3,), (3, 2), (3,), (1, 3)]
     assert params[2] is net.body[0].inner.weight
@@ -140,7 +141,7 @@ def test_reassigning_and_deleting_attributes_updates_registration():
     del block.inner
     assert [n for n, _ in block.named_parameters()] == ["scale"]
     with pytest.raises(AttributeError, match="'Block' object has no attribute 'inner'"):
-        block.inner
+        _ = block.inner
 
 
 def test_forgetting_super_init_is_a_clear_error():
@@ -291,7 +292,10 @@ def test_repr_matches_pytorch():
     )
     assert repr(nn.Linear(3, 1, bias=False)) == "Linear(in_features=3, out_features=1, bias=False)"
     assert repr(Net()).splitlines()[:4] == [
-        "Net(", "  (body): Sequential(", "    (0): Block(", "      (inner): Linear(in_features=2, out_features=3, bias=True)"
+        "Net(",
+        "  (body): Sequential(",
+        "    (0): Block(",
+        "      (inner): Linear(in_features=2, out_features=3, bias=True)",
     ]
 
 

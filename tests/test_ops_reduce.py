@@ -144,7 +144,8 @@ def test_max_of_empty_tensor_is_an_error():
 
 @pytest.mark.parametrize("op", ["var", "std"])
 @core_settings
-@given(data=st.data(), shape=hyp_shapes(min_dims=1), keepdim=st.booleans(), correction=st.sampled_from([0, 1]))
+@given(data=st.data(), shape=hyp_shapes(min_dims=1), keepdim=st.booleans(),
+       correction=st.sampled_from([0, 1]))
 def test_var_std(op, data, shape, keepdim, correction):
     a = data.draw(hyp_distinct_array(shape))
     dim = data.draw(hyp_dims(len(shape)))

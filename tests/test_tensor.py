@@ -47,7 +47,7 @@ def test_conversion_errors():
     with pytest.raises(RuntimeError, match="ambiguous"):
         bool(tg.tensor([1.0, 2.0]))
     with pytest.raises(TypeError, match="index"):
-        [1, 2][tg.tensor(1.0)]
+        _ = [1, 2][tg.tensor(1.0)]
     with pytest.raises(TypeError, match="len"):
         len(tg.tensor(1.0))
     with pytest.raises(TypeError, match="iteration"):
@@ -60,7 +60,7 @@ def test_len_and_iteration():
     assert len(x) == 3
     rows = list(x)
     assert len(rows) == 3 and all(isinstance(r, Tensor) for r in rows) and rows[2].tolist() == [5.0, 6.0]
-    pairs = list(zip(x, y))
+    pairs = list(zip(x, y))  # noqa: B905 (the fast.ai idiom under test)
     assert len(pairs) == 3 and pairs[1][0].tolist() == [3.0, 4.0] and pairs[1][1].item() == 1
 
 
@@ -103,7 +103,8 @@ def test_repr_like_pytorch():
     assert repr(tg.tensor([1, 2])) == "tensor([1, 2])"
     assert repr(tg.tensor([True, False])) == "tensor([ True, False])"
     assert repr(tg.tensor([0.5, 0.25])) == "tensor([0.5000, 0.2500])"
-    assert repr(tg.tensor([[1.0, 2.5], [3.0, 4.0]])) == "tensor([[1.0000, 2.5000],\n        [3.0000, 4.0000]])"
+    matrix = "tensor([[1.0000, 2.5000],\n        [3.0000, 4.0000]])"
+    assert repr(tg.tensor([[1.0, 2.5], [3.0, 4.0]])) == matrix
     assert repr(tg.tensor([1.0], dtype=tg.float64)) == "tensor([1.], dtype=float64)"
     assert repr(tg.tensor([])) == "tensor([])"
     assert str(x) == repr(x)
@@ -162,7 +163,7 @@ def test_comparisons_return_bool_tensors():
 
 def test_comparison_errors():
     with pytest.raises(RuntimeError, match=r"\(2,\).*\(3,\)"):
-        tg.zeros(2) == tg.zeros(3)
+        _ = tg.zeros(2) == tg.zeros(3)
     with pytest.raises(TypeError, match="~"):
         ~tg.tensor([1.0])
 
@@ -355,3 +356,51 @@ def test_operands_of_the_wrong_type(bad):
 def test_constructor_rejects_bad_data(bad):
     with pytest.raises((TypeError, ValueError), match=r"^Tensor\(\)"):
         Tensor(bad)
+
+
+# ---- storage: always an ndarray, views where PyTorch has views -----------------------------------------
+
+
+def test_zero_dim_results_hold_arrays():
+    x = tg.tensor([1.0, 2.0])
+    results = [x.sum(), x.mean(), x.max(), x.min(), x @ x, x[0], list(x)[1], x.sum() > 0, ~(x.sum() > 0),
+               x.any(), x.all(), x.argmax(), tg.tensor(1.0) + 1, x.var(), tg.randint(0, 3, ())]
+    for r in results:
+        assert type(r.numpy()) is np.ndarray and r.shape == ()
+    s = x.sum()
+    s += 1  # in place on a 0-d result
+    assert s.item() == 4.0
+    assert isinstance(tg.tensor(np.float32(2.0)).numpy(), np.ndarray)
+
+
+def test_indexing_without_grad_gives_views():
+    x = tg.zeros(2, 3)
+    x[1].fill_(1.0)
+    x[0, 2].fill_(5.0)  # a single element is a view too
+    x[:, 0].add_(2.0)
+    for row in x:
+        row[1] = 7.0
+    assert x.tolist() == [[2.0, 7.0, 5.0], [3.0, 7.0, 1.0]]
+    v = tg.arange(3.0)
+    v[1].mul_(10.0)
+    v[..., 2].fill_(9.0)
+    assert v.tolist() == [0.0, 10.0, 9.0]
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.view("a"), lambda x: x.view(2.0), lambda x: x.reshape(None), lambda x: x.expand("a"),
+    lambda x: x.permute("a"), lambda x: x.sum("a"), lambda x: x.mean(dim=[0.5]), lambda x: x.max("a"),
+    lambda x: x.unsqueeze("a"), lambda x: x.squeeze("a"), lambda x: x.transpose(0, "a"),
+    lambda x: x.softmax("a"), lambda x: x.argmax(1.0),
+])
+def test_bad_shape_and_dim_arguments_name_the_function(call):
+    x = tg.tensor([1.0, 2.0])
+    name = r"^(view|expand|permute|sum|mean|max|unsqueeze|squeeze|transpose|log_softmax|argmax)\b"
+    with pytest.raises((TypeError, IndexError, ValueError), match=name):
+        call(x)
+
+
+def test_clamp_of_integers_with_float_bounds_is_float32():
+    out = tg.tensor([1, 2, 3]).clamp(1.5, 2.5)
+    assert out.dtype == tg.float32 and out.tolist() == [1.5, 2.0, 2.5]
+    assert tg.tensor([1, 5]).clamp(2, 4).dtype == tg.int64

@@ -6,21 +6,47 @@ Reading order: tensor.py → ops/ → engine.py → gradcheck.py.
 
 from . import engine  # first: the engine and tensor modules import each other
 from .creation import (
-    arange, cat, from_numpy, full, generator, linspace, manual_seed, maximum, minimum, ones, ones_like, rand,
-    randint, randn, randperm, stack, tensor, where, zeros, zeros_like,
+    arange,
+    cat,
+    from_numpy,
+    full,
+    generator,
+    linspace,
+    manual_seed,
+    maximum,
+    minimum,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    randperm,
+    stack,
+    tensor,
+    where,
+    zeros,
+    zeros_like,
 )
 from .dtypes import bool_, float32, float64, int32, int64, uint8
 from .engine import ShapeError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor
 
+__version__ = "0.1.0"
+
 # As in PyTorch, a bare ``import tinygrad_edu`` gives tinygrad_edu.nn, .nn.functional and .optim.
-from . import nn, optim  # noqa: E402  (after the core they are built on)
+from . import nn, optim, utils  # noqa: E402  (after the core they are built on)
 from .data import DataLoader  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
-__version__ = "0.1.0"
-
+__all__ = [
+    "DataLoader", "GradcheckError", "ShapeError", "Tensor", "abs", "arange", "argmax", "bool_", "cat",
+    "clamp", "detect_anomaly", "enable_grad", "engine", "exp", "float32", "float64", "from_numpy", "full",
+    "generator", "gradcheck", "int32", "int64", "is_grad_enabled", "linspace", "load", "log", "manual_seed",
+    "matmul", "maximum", "minimum", "nn", "no_grad", "ones", "ones_like", "optim", "rand", "randint",
+    "randn", "randperm", "relu", "save", "sigmoid", "sqrt", "stack", "tanh", "tensor", "uint8", "where",
+    "utils", "zeros", "zeros_like",
+]
 
 def exp(input: Tensor) -> Tensor:  # noqa: A002 (PyTorch's argument names)
     return input.exp()

@@ -14,6 +14,7 @@ import sys
 COMMANDS = {
     "train": "tinygrad_edu.train",
     "graph": "tinygrad_edu.viz.cli",
+    "bench": "tinygrad_edu.bench.cli",
 }
 
 

@@ -20,7 +20,7 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
     Floats become float32 unless ``dtype`` says otherwise; ints int64; bools bool.
     """
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    return Tensor._make(to_array(data, dtype, caller="tensor")).requires_grad_(requires_grad)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -31,8 +31,8 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def _filled(shape: tuple, value: Any, dtype: Any, requires_grad: bool, caller: str) -> Tensor:
-    shape = _shape_arg(shape)
-    if any(not isinstance(n, (int, np.integer)) or n < 0 for n in shape):
+    shape = _shape_arg(shape, f"{caller}()")
+    if any(n < 0 for n in shape):
         raise ValueError(f"{caller}(): sizes must be non-negative integers, got {shape}")
     dtype = as_dtype(dtype) or (default_float if isinstance(value, float) else np.asarray(value).dtype)
     return Tensor._make(np.full(shape, value, dtype)).requires_grad_(requires_grad)
@@ -47,7 +47,7 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 def full(size: Sequence[int], fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled(tuple(size), fill_value, dtype, requires_grad, "full")
+    return _filled((size,), fill_value, dtype, requires_grad, "full")
 
 
 def zeros_like(other: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -94,13 +94,13 @@ def _random_dtype(dtype: Any) -> np.dtype:
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Samples of the standard normal distribution N(0, 1)."""
-    values = _generator.standard_normal(_shape_arg(size), dtype=_random_dtype(dtype))
+    values = _generator.standard_normal(_shape_arg(size, "randn()"), dtype=_random_dtype(dtype))
     return Tensor._make(values).requires_grad_(requires_grad)
 
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Samples of the uniform distribution on [0, 1)."""
-    values = _generator.random(_shape_arg(size), dtype=_random_dtype(dtype))
+    values = _generator.random(_shape_arg(size, "rand()"), dtype=_random_dtype(dtype))
     return Tensor._make(values).requires_grad_(requires_grad)
 
 

@@ -28,7 +28,9 @@ def as_dtype(dtype: Any) -> np.dtype | None:
     try:
         result = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"dtype: {dtype!r} is not a data type (use float32, float64, int64 or bool)") from None
+        raise TypeError(
+            f"dtype: {dtype!r} is not a data type (use float32, float64, int64 or bool)"
+        ) from None
     if result.kind not in "biuf":
         raise TypeError(f"dtype: {result} is not supported (use float32, float64, int64 or bool)")
     return result
@@ -48,7 +50,9 @@ def to_array(data: Any, dtype: Any = None, caller: str = "tensor", copy: bool = 
     try:
         array = np.asarray(data)
     except ValueError as error:
-        raise ValueError(f"{caller}(): the nested sequence is ragged (rows of different lengths): {error}") from None
+        raise ValueError(
+            f"{caller}(): the nested sequence is ragged (rows of different lengths): {error}"
+        ) from None
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"{caller}(): cannot make a tensor from {type(data).__name__} with numpy dtype {array.dtype} "

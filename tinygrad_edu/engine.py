@@ -36,9 +36,14 @@ class ShapeError(RuntimeError, ValueError):
 
 
 class _GradMode:
-    """Base of ``no_grad`` / ``enable_grad``: a context manager that also works as a decorator."""
+    """Base of ``no_grad`` / ``enable_grad``: a context manager that also works as a decorator,
+    with or without parentheses (``@no_grad()`` and ``@no_grad``), as in PyTorch."""
 
     enabled = True
+
+    def __new__(cls, func: Callable | None = None) -> Any:
+        mode = super().__new__(cls)
+        return mode if func is None else mode(func)
 
     def __enter__(self) -> None:
         global _grad_enabled
@@ -142,7 +147,7 @@ class Function:
                 raise IndexError(message) from None
             if isinstance(error, TypeError):
                 raise TypeError(message) from None
-            # numpy's ValueErrors are about shapes (broadcasting): a ShapeError is a RuntimeError, as in PyTorch
+            # numpy's ValueErrors are about shapes (broadcasting); a ShapeError is also a RuntimeError
             raise ShapeError(message) from None
         if _anomaly_enabled:
             _check_finite(out, f"forward of {cls.op_name()}")
@@ -257,11 +262,16 @@ def backward(
             if output is not None:
                 _accumulate_leaf(output, grad)
         input_grads = fn.backward(grad)
+        if not isinstance(input_grads, (tuple, list)):  # one input: a bare array is fine, as in PyTorch
+            input_grads = (input_grads,)
+        if len(input_grads) != len(fn.inputs):
+            raise RuntimeError(f"backward of {fn.op_name()} returned {len(input_grads)} gradients "
+                               f"for {len(fn.inputs)} inputs")
         if not retain_graph:
             fn.saved = ()
             fn.released = True
         reduced = []
-        for tensor, input_grad, needed in zip(fn.inputs, input_grads, fn.needs_input_grad):
+        for tensor, input_grad, needed in zip(fn.inputs, input_grads, fn.needs_input_grad, strict=True):
             if not needed or input_grad is None:
                 reduced.append(None)
                 continue

@@ -141,7 +141,8 @@ def _compare(analytic, numeric, input_index, shape, atol, rtol, what, fast=False
     raise GradcheckError(
         f"gradcheck: the gradient of input {input_index} (shape {tuple(shape)}) disagrees with finite "
         f"differences ({what}){place}: analytic {analytic[worst]:.6g}, numeric {numeric[worst]:.6g}, "
-        f"absolute error {error[worst]:.3g}, relative error {error[worst] / max(abs(numeric[worst]), 1e-300):.3g} "
+        f"absolute error {error[worst]:.3g}, "
+        f"relative error {error[worst] / max(abs(numeric[worst]), 1e-300):.3g} "
         f"(allowed: atol {atol} + rtol {rtol} × |numeric|); {int(np.sum(error > allowed))} of {error.size} "
         "entries disagree"
     )

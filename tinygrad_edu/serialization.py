@@ -110,7 +110,8 @@ def load(f: str | os.PathLike, map_location: Any = None, weights_only: Any = Non
                 if array.dtype.kind not in "biuf":
                     raise ValueError(f"entry '{name}' has the non-numeric dtype {array.dtype}")
                 result[name] = Tensor._make(array)
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
-        raise ValueError(f"load: {path!r} is not a valid file written by tinygrad_edu's save() "
-                         f"(a PyTorch .pt file cannot be read): {error}") from None
+    except Exception as error:  # anything going wrong in here is the file's content
+        raise ValueError(f"load: {path!r} is not a valid file written by tinygrad_edu's save(): it is "
+                         "damaged or truncated, or was written by another program such as torch.save "
+                         f"({error})") from None
     return result

@@ -30,6 +30,8 @@ def _axes(dim: Any, ndim: int, caller: str) -> tuple | None:
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     axes = []
     for d in dims:
+        if not isinstance(d, (int, np.integer)):
+            raise TypeError(f"{caller}: dim must be an int or a tuple of ints, not {dim!r}")
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"{caller}: dim {d} is out of range for a tensor with {ndim} dimensions")
         if ndim:
@@ -45,10 +47,12 @@ def _axis(dim: Any, ndim: int, caller: str) -> int | None:
     return axes[0] if axes else None
 
 
-def _shape_arg(shape: tuple) -> tuple:
-    """Accept ``view(2, 3)`` and ``view((2, 3))`` alike."""
+def _shape_arg(shape: tuple, caller: str) -> tuple:
+    """Accept ``view(2, 3)`` and ``view((2, 3))`` alike; sizes must be ints."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
+        shape = tuple(shape[0])
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
+        raise TypeError(f"{caller}: sizes must be ints, got {tuple(shape)}")
     return tuple(shape)
 
 
@@ -70,7 +74,8 @@ class Tensor:
     def _make(array: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
         """Wrap an array without checks or copies (the fast path ops use)."""
         t = object.__new__(Tensor)
-        t._data = array
+        # numpy returns scalars (np.float32) for 0-d results such as a.sum(): keep an array, always
+        t._data = array if type(array) is np.ndarray else np.asarray(array)
         t._requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
@@ -85,7 +90,10 @@ class Tensor:
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._data = value._data if isinstance(value, Tensor) else to_array(value, self._data.dtype, copy=False)
+        if isinstance(value, Tensor):
+            self._data = value._data
+        else:
+            self._data = to_array(value, self._data.dtype, caller="data", copy=False)
 
     @property
     def requires_grad(self) -> bool:
@@ -99,8 +107,8 @@ class Tensor:
         """Ask autograd to track this leaf (in place); returns self."""
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
-                f"requires_grad_: only floating-point tensors can require gradients (this one is {self.dtype}); "
-                "convert it first, e.g. t.float().requires_grad_()"
+                f"requires_grad_: only floating-point tensors can require gradients (this one is "
+                f"{self.dtype}); convert it first, e.g. t.float().requires_grad_()"
             )
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad_: a non-leaf tensor always requires grad; use detach() instead")
@@ -151,7 +159,9 @@ class Tensor:
 
     def item(self) -> float | int | bool:
         if self._data.size != 1:
-            raise ValueError(f"item(): only a tensor with one element can become a Python number (shape {self.shape})")
+            raise ValueError(
+                f"item(): only a tensor with one element can become a Python number (shape {self.shape})"
+            )
         return self._data.item()
 
     def tolist(self) -> Any:
@@ -171,12 +181,17 @@ class Tensor:
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
-            raise TypeError(f"only one-element integer tensors can be used as an index (this one: {self.dtype}, shape {self.shape})")
+            raise TypeError(
+                "__index__: only one-element integer tensors can be used as an index "
+                f"(this one: {self.dtype}, shape {self.shape})"
+            )
         return int(self._data.item())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"bool(): a tensor with {self._data.size} elements is ambiguous; use .any() or .all()")
+            raise RuntimeError(
+                f"bool(): a tensor with {self._data.size} elements is ambiguous; use .any() or .all()"
+            )
         return bool(self._data.item())
 
     def __format__(self, spec: str) -> str:
@@ -192,8 +207,6 @@ class Tensor:
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        if not (self._requires_grad and engine._grad_enabled):
-            return (Tensor._make(row) for row in self._data)
         return (self[i] for i in range(self.shape[0]))
 
     def __repr__(self) -> str:
@@ -262,13 +275,17 @@ class Tensor:
                                "(did you forget requires_grad_() on a parameter, or run under no_grad()?)")
         if gradient is None:
             if self._data.size != 1:
-                raise RuntimeError(f"backward: grad can be implicitly created only for scalar outputs; this output "
-                                   f"has shape {self.shape}: reduce it (e.g. .mean()) or pass gradient=")
+                raise RuntimeError(
+                    "backward: grad can be implicitly created only for scalar outputs; this output has "
+                    f"shape {self.shape}: reduce it (e.g. .mean()) or pass gradient="
+                )
             grad = np.ones_like(self._data)
         else:
             grad = to_array(gradient, self.dtype, caller="backward", copy=False)
             if grad.shape != self.shape:
-                raise ShapeError(f"backward: gradient of shape {grad.shape} does not match output shape {self.shape}")
+                raise ShapeError(
+                    f"backward: gradient of shape {grad.shape} does not match output shape {self.shape}"
+                )
         engine.backward(self, grad, retain_graph=retain_graph)
 
     def retain_grad(self) -> None:
@@ -295,7 +312,10 @@ class Tensor:
         try:
             ufunc(self._data, other, out=self._data, casting="same_kind")
         except (ValueError, TypeError) as error:
-            raise ShapeError(f"{op}: cannot update shape {self.shape} in place with {np.shape(other)}: {error}") from None
+            raise ShapeError(
+                f"{op}: cannot update a {self.dtype} tensor of shape {self.shape} in place with "
+                f"{np.shape(other)}: {error}"
+            ) from None
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -423,7 +443,9 @@ class Tensor:
         try:
             return Tensor._make(ufunc(a._data, b._data))
         except ValueError as error:
-            raise ShapeError(f"{ufunc.__name__}: cannot compare shapes {a.shape} and {b.shape}: {error}") from None
+            raise ShapeError(
+                f"{ufunc.__name__}: cannot compare shapes {a.shape} and {b.shape}: {error}"
+            ) from None
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(np.equal, other)
@@ -489,7 +511,8 @@ class Tensor:
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 (PyTorch's names)
         if min is None and max is None:
             raise ValueError("clamp: give at least one of min and max")
-        return O.Clamp.apply(self, low=min, high=max)
+        source = self._as_float() if isinstance(min, float) or isinstance(max, float) else self
+        return O.Clamp.apply(source, low=min, high=max)
 
     clip = clamp
 
@@ -503,7 +526,9 @@ class Tensor:
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         if self._data.dtype.kind != "f":
-            raise TypeError(f"mean: needs a floating-point tensor (this one is {self.dtype}); use .float().mean()")
+            raise TypeError(
+                f"mean: needs a floating-point tensor (this one is {self.dtype}); use .float().mean()"
+            )
         return O.Mean.apply(self, axis=_axes(dim, self.ndim, "mean"), keepdims=keepdim)
 
     def var(self, dim: Any = None, keepdim: bool = False, correction: int = 1) -> Tensor:
@@ -561,7 +586,7 @@ class Tensor:
     # ---- shape --------------------------------------------------------------------------------
 
     def reshape(self, *shape: Any) -> Tensor:
-        target = _resolve_shape(_shape_arg(shape), self.shape)
+        target = _resolve_shape(_shape_arg(shape, "view"), self.shape)
         if target == self.shape:
             return self
         return O.Reshape.apply(self, shape=target)
@@ -579,8 +604,10 @@ class Tensor:
         return self.reshape(shape)
 
     def unsqueeze(self, dim: int) -> Tensor:
-        if not -self.ndim - 1 <= dim <= self.ndim:
-            raise IndexError(f"unsqueeze: dim {dim} is out of range for a tensor with {self.ndim} dimensions")
+        if not isinstance(dim, (int, np.integer)) or not -self.ndim - 1 <= dim <= self.ndim:
+            raise IndexError(
+                f"unsqueeze: dim {dim!r} is out of range for a tensor with {self.ndim} dimensions"
+            )
         dim = dim % (self.ndim + 1)
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
@@ -592,7 +619,7 @@ class Tensor:
         return self.reshape(shape)
 
     def permute(self, *dims: Any) -> Tensor:
-        dims = _shape_arg(dims)
+        dims = _shape_arg(dims, "permute")
         axes = _axes(dims, self.ndim, "permute") or ()
         if len(dims) != self.ndim or sorted(axes) != list(range(self.ndim)):
             raise ShapeError(
@@ -613,11 +640,11 @@ class Tensor:
         return self.T if self.ndim == 2 else self
 
     def expand(self, *sizes: Any) -> Tensor:
-        sizes = _shape_arg(sizes)
+        sizes = _shape_arg(sizes, "expand")
         offset = len(sizes) - self.ndim  # new leading dimensions (-1, "keep", only for existing ones)
         shape = tuple(self.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(sizes))
         if offset < 0 or any(n < 0 for n in shape) or any(
-            old not in (1, new) for old, new in zip(self.shape, shape[offset:])
+            old not in (1, new) for old, new in zip(self.shape, shape[offset:], strict=True)
         ):
             raise ShapeError(f"expand: shape {self.shape} cannot be expanded to {tuple(sizes)}")
         return O.Expand.apply(self, shape=shape)
@@ -626,7 +653,10 @@ class Tensor:
         index = _index_arrays(index)
         if not (self._requires_grad and engine._grad_enabled):
             try:
-                return Tensor._make(self._data[index])
+                result = self._data[index]
+                if not isinstance(result, np.ndarray):  # one element: numpy copies it, PyTorch gives a view
+                    result = self._data[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
+                return Tensor._make(result)
             except IndexError as error:
                 raise IndexError(f"index: {error} (tensor of shape {self.shape})") from None
         return O.GetItem.apply(self, index=index)

@@ -16,7 +16,7 @@ import numpy as np
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^-z). For z < -88 (float32) e^-z overflows to inf and 1 / inf = 0, the right answer."""
+    """σ(z) = 1 / (1 + e^-z). For z < -88 (float32) e^-z overflows to inf, and 1 / inf = 0 is right."""
     with np.errstate(over="ignore"):
         return 1 / (1 + np.exp(-z))
 
@@ -106,7 +106,7 @@ def simple_net_grads(params: list[np.ndarray], xb: np.ndarray, yb: np.ndarray) -
 
 def sgd_step(params: list[np.ndarray], grads: list[np.ndarray], lr: float) -> None:
     """Plain SGD, in place: p ← p - lr · g."""
-    for p, g in zip(params, grads):
+    for p, g in zip(params, grads, strict=True):
         p -= lr * g
 
 
@@ -149,8 +149,9 @@ def mlp_grads(params: list[np.ndarray], xb: np.ndarray, yb: np.ndarray) -> tuple
 
 def sgd_momentum_step(params: list[np.ndarray], grads: list[np.ndarray], buffers: list, lr: float,
                       momentum: float) -> None:
-    """PyTorch's SGD with momentum, in place: v ← momentum · v + g (v = g at the first step); p ← p - lr · v."""
-    for i, (p, g) in enumerate(zip(params, grads)):
+    """PyTorch's SGD with momentum, in place: v ← momentum · v + g (v = g at the first step);
+    p ← p - lr · v."""
+    for i, (p, g) in enumerate(zip(params, grads, strict=True)):
         if buffers[i] is None:
             buffers[i] = g.copy()
         else:

@@ -168,7 +168,7 @@ def _linear_init(rng: np.random.Generator, sizes: list[tuple[int, int]]) -> list
 
 def _load_params(lib: Lib, model: Any, arrays: list[np.ndarray]) -> None:
     with lib.no_grad():
-        for p, a in zip(model.parameters(), arrays):
+        for p, a in zip(model.parameters(), arrays, strict=True):
             p.copy_(lib.from_numpy(a))
 
 
@@ -283,7 +283,8 @@ def lesson(config: Config, include_torch: bool = True) -> Workload:
         outcome.arrays = [w, b]
         return outcome
 
-    ways = {lib.name: _lesson_framework(lib, train, valid, w0, b0, epochs, lr) for lib in _libs(include_torch)}
+    ways = {lib.name: _lesson_framework(lib, train, valid, w0, b0, epochs, lr)
+            for lib in _libs(include_torch)}
     ways["numpy"] = numpy_way
     return Workload("lesson", f"lesson linear, {epochs} epochs", "ms", 1, 1.3, ways,
                     notes=["the chapter's loop; validation (8 batches) after every epoch, recorded as the "
@@ -344,7 +345,8 @@ def simple_net(config: Config, include_torch: bool = True) -> Workload:
         outcome.arrays = params
         return outcome
 
-    ways = {lib.name: _simple_net_framework(lib, train, valid, init, epochs, lr) for lib in _libs(include_torch)}
+    ways = {lib.name: _simple_net_framework(lib, train, valid, init, epochs, lr)
+            for lib in _libs(include_torch)}
     ways["numpy"] = numpy_way
     return Workload("simple_net", f"simple_net, {epochs} epochs", "ms", 1, 1.3, ways,
                     notes=["nn.Sequential + optim.SGD; validation under no_grad after every epoch"],
@@ -484,11 +486,9 @@ def gradcheck(config: Config, include_torch: bool = True) -> Workload:
 # ---- memory: is the graph freed? ------------------------------------------------------------------------
 
 
-def lesson_step_function(lib_name: str) -> tuple[Callable[[], None], Callable[[], None]]:
-    """One training step of the lesson's linear model, cycling through the batches, for the memory check.
-
-    Returns ``(step, cleanup)``; tinygrad_edu and numpy only (tracemalloc sees no PyTorch allocations).
-    """
+def lesson_step_function(lib_name: str) -> Callable[[], None]:
+    """One training step of the lesson's linear model, cycling through the batches, for the memory check
+    (tinygrad_edu or numpy only: tracemalloc does not see PyTorch's allocations)."""
     x, y, _, _ = _lesson_arrays()
     train = _batches(x, y, 256)
     rng = np.random.default_rng(0)
@@ -503,7 +503,7 @@ def lesson_step_function(lib_name: str) -> tuple[Callable[[], None], Callable[[]
             state.i += 1
             ref.linear_step(w, b, xb, yb, 1.0)
 
-        return step, lambda: None
+        return step
     lib = tinygrad_lib()
     batches = _wrap(lib, train)
     weights = lib.from_numpy(w0.copy()).requires_grad_()
@@ -519,10 +519,10 @@ def lesson_step_function(lib_name: str) -> tuple[Callable[[], None], Callable[[]
             param.data -= param.grad * 1.0
             param.grad.zero_()
 
-    return framework_step, lambda: None
+    return framework_step
 
 
-# ---- the registry -------------------------------------------------------------------------------------------
+# ---- the registry ----------------------------------------------------------------------------------------
 
 BUILDERS: dict[str, Callable[..., Workload]] = {
     "tiny": tiny,

@@ -11,11 +11,7 @@ import hashlib
 import io
 import os
 import sys
-import tempfile
-import urllib.error
-import urllib.request
 from collections import namedtuple
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -140,17 +136,14 @@ def load_mnist(root: str | os.PathLike | None = None, download: bool = False) ->
     else:
         folder, why = Path(root).expanduser(), "given as root"
     found = {stem: _find(folder, stem) for _, stem, *_ in _FILES}
-    missing = [stem + ".gz" for stem, path in found.items() if path is None]
-    if missing and download:
-        errors = []
+    errors: list[str] = []
+    if download:
         for _, stem, _, gz_sha, _ in _FILES:
             if found[stem] is None:
                 found[stem] = _download(folder, stem + ".gz", gz_sha, errors)
-        missing = [stem + ".gz" for stem, path in found.items() if path is None]
-        if missing:
-            raise MnistNotFoundError(_not_found_message(folder, why, missing, errors))
-    elif missing:
-        raise MnistNotFoundError(_not_found_message(folder, why, missing))
+    missing = [stem + ".gz" for stem, path in found.items() if path is None]
+    if missing:
+        raise MnistNotFoundError(_not_found_message(folder, why, missing, errors))
     arrays = {}
     for field, stem, ndim, _, content_sha in _FILES:
         path = found[stem]
@@ -165,7 +158,7 @@ def load_mnist(root: str | os.PathLike | None = None, download: bool = False) ->
     return Mnist(**arrays)
 
 
-def _not_found_message(folder: Path, why: str, missing: list[str], errors: Sequence[str] = ()) -> str:
+def _not_found_message(folder: Path, why: str, missing: list[str], errors: list[str]) -> str:
     where = "does not exist" if not folder.is_dir() else "does not hold " + ", ".join(missing)
     lines = [f"MNIST not found: the folder {folder} ({why}) {where}."]
     if errors:
@@ -175,24 +168,30 @@ def _not_found_message(folder: Path, why: str, missing: list[str], errors: Seque
         "train-images.idx3-ubyte etc. work too):",
         *[f"  {name}" for name in FILE_NAMES],
         f"or choose another folder with load_mnist(root=...) or the environment variable {ENV_VAR},",
-        f"or call load_mnist(download=True) to fetch them (11 MB) from {MIRRORS[0]}",
+        f"or call load_mnist(download=True) to fetch them (11 MB) from {MIRRORS[0]}"
+        + (" (again, later)" if errors else ""),
     ]
     return "\n".join(lines)
 
 
 def _download(folder: Path, name: str, sha: str, errors: list[str]) -> Path | None:
     """Fetch ``name`` from the first mirror that serves it with the right SHA-256; save it atomically."""
+    import http.client
+    import tempfile
+    import urllib.request  # here, not at the top: it costs ~15 ms and is needed only to download
+
     for mirror in MIRRORS:
         url = mirror + name
         print(f"tinygrad_edu: downloading {url}", file=sys.stderr)
         try:
             with urllib.request.urlopen(url, timeout=60) as response:
                 data = response.read()
-        except (urllib.error.URLError, OSError) as error:
+        except (OSError, http.client.HTTPException) as error:  # URLError is an OSError
             errors.append(f"{url}: {error}")
             continue
-        if _sha256(data) != sha:
-            errors.append(f"{url}: SHA-256 {_sha256(data)} is not the original's {sha} ({len(data)} bytes)")
+        actual = _sha256(data)
+        if actual != sha:
+            errors.append(f"{url}: SHA-256 {actual} is not the original's {sha} ({len(data)} bytes)")
             continue
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name

@@ -4,7 +4,23 @@ Everything else (``stack``, ``softmax``, the losses in ``nn.functional``, ...) i
 """
 
 from .elementwise import (
-    Abs, Add, Cast, Clamp, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh,
+    Abs,
+    Add,
+    Cast,
+    Clamp,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Sqrt,
+    Sub,
+    Tanh,
     Where,
 )
 from .linalg import MatMul

@@ -4,6 +4,8 @@ Example::
 
     python -m tinygrad_edu graph --before before.svg --after after.svg --trace trace.txt
 
+Exit codes: 0 done; 2 usage error (argparse); 3 graphviz missing (without the program ``dot`` the
+pictures are saved as ``.dot`` sources next to the requested files); 1 the batch could not be built.
 This module imports no graphviz at load time, so the other commands work without it.
 """
 
@@ -56,8 +58,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", metavar="DIR", type=Path, help="one picture per backward step, in DIR")
     parser.add_argument("--steps-format", choices=("svg", "png", "pdf", "dot"), default="svg",
                         help="picture format for --steps (default svg)")
-    parser.add_argument("--batch-size", type=_positive, default=4, help="images in the batch (default 4)")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--batch-size", type=_positive, default=4, metavar="N",
+                        help="images in the batch (default 4)")
+    parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="picks the batch and the initial weights (default 0)")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                         help="left to right (default) or top to bottom")
@@ -111,8 +114,8 @@ def run(args: argparse.Namespace) -> int:
             written.append(Path(args.trace))
         if args.steps:
             pictures = [step.picture for step in steps if step.picture is not None]
-            written.append(f"{args.steps}/ ({len(pictures) + 1} pictures: {pictures[0].parent.name}/"
-                           f"00-start... to {pictures[-1].name})" if pictures else args.steps)
+            written.append(f"{len(pictures) + 1} pictures in {args.steps}: 00-start{pictures[0].suffix} "
+                           f"to {pictures[-1].name}" if pictures else args.steps)
         if after:
             written.append(render_graph(draw_graph(model.loss, grads=steps, **label), after))
     except GraphvizNotFoundError as error:  # `dot` was found but could not run

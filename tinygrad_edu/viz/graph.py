@@ -67,13 +67,6 @@ class GraphSpec:
     hidden_nodes: int  # how many of them were left out because of max_nodes
     hidden_inputs: list[str] = field(default_factory=list)  # drawn tensors whose op was left out
 
-    def tensor_node(self, tensor: Tensor) -> TensorNode | None:
-        """The node that shows ``tensor`` (None when it is not drawn)."""
-        for node in self.tensors:
-            if node.tensor is tensor:
-                return node
-        return None
-
 
 # ---- facts about ops --------------------------------------------------------------------------
 

@@ -27,12 +27,12 @@ class ArrayStats:
 
     def summary(self) -> str:
         """``[0.25, -0.5]`` for a tiny array, ``min -1.2 · mean 0.03 · max 2.9`` otherwise."""
+        if self.min is None:
+            return "empty"
         if self.values is not None:
             if len(self.values) == 1 and self.shape == ():
                 return format_number(self.values[0])
             return "[" + ", ".join(format_number(v) for v in self.values) + "]"
-        if self.min is None:
-            return "empty"
         low, mean, high = (format_number(v) for v in (self.min, self.mean, self.max))
         return f"min {low} · mean {mean} · max {high}"
 

@@ -12,10 +12,11 @@ what it prints is what ``loss.backward()`` does, step by step:
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 import numpy as np
 
@@ -53,7 +54,7 @@ class BackwardStep:
 
 def trace_backward(
     loss: Tensor,
-    file: TextIO | None = sys.stdout,
+    file: TextIO | Literal["stdout"] | None = "stdout",
     pictures: str | Path | None = None,
     *,
     names: Mapping[str, Tensor] | None = None,
@@ -66,11 +67,12 @@ def trace_backward(
 ) -> list[BackwardStep]:
     """Run ``loss.backward()`` and narrate it; return one ``BackwardStep`` per op.
 
-    ``file=None`` prints nothing. ``pictures="folder"`` also draws the graph once before backward
-    (``00-start.svg``) and once after each step (``01-Mean.svg``, ...) with the op being processed
-    highlighted; that needs graphviz (``pip install tinygrad_edu[viz]``). Leaves get ``.grad`` exactly
-    as with ``loss.backward()``; the returned steps also hold the gradients of the intermediate
-    tensors, which ``draw_graph(loss, grads=steps)`` shows.
+    The text goes to ``file``: the terminal (``sys.stdout``) by default, nothing with ``file=None``.
+    ``pictures="folder"`` also draws the graph once before backward (``00-start.svg``) and once after
+    each step (``01-Mean.svg``, ...) with the op being processed highlighted; that needs graphviz
+    (``pip install tinygrad_edu[viz]``). Leaves get ``.grad`` exactly as with ``loss.backward()``; the
+    returned steps also hold the gradients of the intermediate tensors, which
+    ``draw_graph(loss, grads=steps)`` shows.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"trace_backward: expected a Tensor, got {type(loss).__name__}")
@@ -80,6 +82,8 @@ def trace_backward(
     if loss._data.size != 1:
         raise RuntimeError(f"trace_backward: the output must hold a single number (its shape is "
                            f"{loss.shape}); reduce it first, e.g. with .mean()")
+    if file == "stdout":
+        file = sys.stdout  # looked up now, so redirected output (Jupyter, pytest) is honoured
     display = tensor_names(loss, names, params)
     outputs = output_tensors(loss)
     steps: list[BackwardStep] = []
@@ -187,23 +191,27 @@ def format_trace(steps: Sequence[BackwardStep], loss: Tensor, display: dict[int,
 def gradients_at(steps: Sequence[BackwardStep], loss: Tensor, done: int | None = None) -> dict[int, tuple]:
     """The gradient of every tensor after the first ``done`` steps, as ``id(tensor) -> (array, complete)``.
 
-    ``complete`` is False for an intermediate tensor whose op has not run yet: more gradient may
-    still arrive (the engine keeps such partial sums while it walks the graph).
+    A tensor used by several ops receives one part of its gradient from each of them; ``complete``
+    is False while some of those parts are still missing (the engine keeps such partial sums while
+    it walks the graph).
     """
     done = len(steps) if done is None else done
-    sums: dict[int, tuple] = {}  # id -> (gradient so far, tensor)
+    known: dict[int, tuple] = {}
     if steps:
-        sums[id(loss)] = (steps[0].grad_out_array, loss)
-    for step in steps[:done]:
+        known[id(loss)] = (steps[0].grad_out_array, True)
+    expected: Counter[int] = Counter()
+    received: Counter[int] = Counter()
+    for index, step in enumerate(steps):
         for tensor, grad in zip(step.fn.inputs, step.grads_in_arrays, strict=True):
-            if grad is not None:
-                previous = sums.get(id(tensor))
-                sums[id(tensor)] = (grad if previous is None else previous[0] + grad, tensor)
-    processed = {step.fn for step in steps[:done]}
-    return {
-        key: (grad, tensor.grad_fn is None or tensor.grad_fn in processed or tensor is loss)
-        for key, (grad, tensor) in sums.items()
-    }
+            if grad is None:
+                continue
+            key = id(tensor)
+            expected[key] += 1
+            if index < done:
+                received[key] += 1
+                known[key] = (grad if key not in known else known[key][0] + grad, False)
+    return {key: (grad, key == id(loss) or received[key] == expected[key])
+            for key, (grad, _) in known.items()}
 
 
 def _draw_pictures(

@@ -1,0 +1,162 @@
+"""The bench command in its quick mode: the three ways compute the same thing (no timing assertions)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tinygrad_edu.bench import reference as ref
+from tinygrad_edu.bench import runner
+from tinygrad_edu.bench import workloads as W
+from tinygrad_edu.cli import main
+
+HAS_TORCH = W.torch_available()
+TIMED = ("tiny", "tiny256", "lesson", "simple_net", "mlp", "gradcheck")
+
+
+@pytest.fixture(scope="module")
+def report() -> runner.Report:
+    # one thread: on a busy 2-core machine BLAS threads fight the other processes and make the test slow
+    return runner.run(list(W.NAMES), repeats=1, config=W.Config.quick_mode(), threads=1)
+
+
+def test_quick_bench_covers_every_workload_and_way(report):
+    assert [row.name for row in report.rows] == list(TIMED)
+    ways = {"tinygrad_edu", "numpy"} | ({"torch"} if HAS_TORCH else set())
+    for row in report.rows:
+        assert set(row.times) == ways, row.name
+        assert all(t > 0 for times in row.times.values() for t in times)
+        assert set(row.ratios) == ways - {"numpy"}
+    assert (report.meta["torch"] is not None) == HAS_TORCH
+    assert (report.meta["torch_note"] is None) == HAS_TORCH
+
+
+def test_the_ways_agree(report):
+    assert report.all_agree, {row.name: row.agree for row in report.rows}
+
+
+@pytest.mark.parametrize("name", TIMED)
+def test_losses_and_parameters_match_the_numpy_reference(report, name):
+    outcomes = report.outcomes[name]
+    expected = outcomes["numpy"]
+    assert expected.losses and all(np.isfinite(expected.losses))
+    for way, outcome in outcomes.items():
+        np.testing.assert_allclose(outcome.losses, expected.losses, rtol=2e-3, atol=1e-5, err_msg=way)
+        np.testing.assert_allclose(outcome.accuracies, expected.accuracies, atol=2e-3, err_msg=way)
+        assert len(outcome.arrays) == len(expected.arrays)
+        for got, want in zip(outcome.arrays, expected.arrays, strict=True):
+            assert got.shape == want.shape and got.dtype == want.dtype, way
+            np.testing.assert_allclose(got, want, rtol=2e-3, atol=1e-4, err_msg=way)
+
+
+def test_gradcheck_passes_every_way(report):
+    assert all(outcome.passed for outcome in report.outcomes["gradcheck"].values())
+
+
+def test_the_graph_is_freed(report):
+    for way, memory in report.memory["ways"].items():
+        assert memory["flat"], (way, memory)
+        assert memory["1000"]["retained_bytes"] < 64 * 1024, (way, memory)
+
+
+def test_table_shows_every_workload(report):
+    text = runner.format_table(report)
+    for row in report.rows:
+        assert row.title in text
+    assert "memory" in text and "flat" in text
+    markdown = runner.format_markdown(report)
+    assert markdown.count("\n") == len(report.rows) + 2
+
+
+def test_compare_notices_a_difference():
+    good = W.Outcome([0.5, 0.4], [0.9], [np.ones(3, np.float32)])
+    assert runner.compare(good, good, 1e-4, 1e-5) == "yes"
+    assert "loss" in runner.compare(W.Outcome([0.5, 0.3], [0.9], good.arrays), good, 1e-4, 1e-5)
+    assert "accurac" in runner.compare(W.Outcome(good.losses, [0.8], good.arrays), good, 1e-4, 1e-5)
+    assert "array" in runner.compare(W.Outcome(good.losses, [0.9], [np.zeros(3)]), good, 1e-4, 1e-5)
+    failed = W.Outcome(good.losses, good.accuracies, good.arrays, passed=False)
+    assert "gradcheck" in runner.compare(failed, W.Outcome(passed=True), 1e-4, 1e-5)
+
+
+def _numeric_gradient(f, param: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    grad = np.zeros_like(param)
+    flat, out = param.reshape(-1), grad.reshape(-1)
+    for k in range(flat.size):
+        original = flat[k]
+        flat[k] = original + eps
+        plus = f()
+        flat[k] = original - eps
+        minus = f()
+        flat[k] = original
+        out[k] = (plus - minus) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("model", ["simple_net", "mlp"])
+def test_reference_derivatives_match_finite_differences(model):
+    """The hand-written backward passes of reference.py (float64, a few pixels) are right."""
+    rng = np.random.default_rng(1)
+    pixels, hidden, n = 6, 5, 7
+    x = rng.standard_normal((n, pixels))
+    if model == "simple_net":
+        y, outputs, grads_of = rng.integers(0, 2, (n, 1)), 1, ref.simple_net_grads
+    else:
+        y, outputs, grads_of = rng.integers(0, 10, n), 10, ref.mlp_grads
+    params = [rng.standard_normal(s) for s in [(hidden, pixels), (hidden,), (outputs, hidden), (outputs,)]]
+    _, grads = grads_of(params, x, y)
+    for p, g in zip(params, grads, strict=True):
+        np.testing.assert_allclose(g, _numeric_gradient(lambda: grads_of(params, x, y)[0], p), atol=1e-7)
+
+
+def test_reference_gradcheck_spots_a_wrong_derivative(monkeypatch):
+    rng = np.random.default_rng(2)
+    x, y = rng.random((4, 5)), rng.integers(0, 2, (4, 1))
+    w, b = rng.standard_normal((5, 1)), rng.standard_normal(1)
+    assert ref.gradcheck_lesson(x, y, w, b)[0]
+    right = ref.lesson_loss_and_grads
+    def wrong(*args):
+        loss, dw, db = right(*args)
+        return loss, 2 * dw, db
+
+    monkeypatch.setattr(ref, "lesson_loss_and_grads", wrong)
+    assert not ref.gradcheck_lesson(x, y, w, b)[0]
+
+
+def test_cli_writes_well_formed_json(tmp_path, capsys):
+    path = tmp_path / "bench.json"
+    assert main(["bench", "--quick", "-q", "-w", "tiny,gradcheck", "--no-torch", "--threads", "1",
+                 "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "tiny step" in out and "gradcheck" in out and "left out" in out
+    data = json.loads(path.read_text())
+    assert data["meta"]["quick"] is True and data["meta"]["torch"] is None
+    assert data["memory"] is None
+    assert [w["name"] for w in data["workloads"]] == ["tiny", "gradcheck"]
+    for workload in data["workloads"]:
+        assert set(workload["times"]) == {"tinygrad_edu", "numpy"}
+        summary = workload["summary"]
+        assert summary["ratio_to_numpy"]["tinygrad_edu"]["median"] > 0
+        assert summary["time"]["numpy"]["low"] <= summary["time"]["numpy"]["high"]
+        assert workload["agree"] == {"tinygrad_edu": "yes"}
+
+
+def test_cli_json_to_stdout(capsys):
+    assert main(["bench", "--quick", "-q", "-w", "tiny", "--no-torch", "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["workloads"][0]["unit"] == "µs/step"
+
+
+@pytest.mark.parametrize("argv", [
+    ["bench", "-w", "nope"],
+    ["bench", "-w", ""],
+    ["bench", "--repeats", "0"],
+    ["bench", "--repeats", "many"],
+    ["bench", "--threads", "-1"],
+    ["bench", "--frobnicate"],
+])
+def test_cli_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "usage:" in capsys.readouterr().err

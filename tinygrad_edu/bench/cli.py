@@ -1,0 +1,89 @@
+"""``python -m tinygrad_edu bench``: lesson 4's workloads timed in tinygrad_edu, numpy by hand and PyTorch.
+
+Each workload runs three ways in one process: tinygrad_edu; the same math written by hand in numpy
+(tinygrad_edu/bench/reference.py, the derivatives written out); PyTorch when it is installed. The ways are
+run interleaved, and first checked against each other (same losses, accuracies and parameters). The table
+gives the median time of the repeats with their min–max, and tinygrad_edu's and PyTorch's time as a
+multiple of numpy's.
+
+workloads:
+  tiny        forward + backward of (x @ w + b).sigmoid().mean(), x of shape (1, 784): per-op overhead
+  tiny256     the same with x of shape (256, 784)
+  lesson      20 epochs of the chapter's hand-written linear loop (batch 256, lr 1.0, validation each epoch)
+  simple_net  40 epochs of simple_net (Linear(784, 30), ReLU, Linear(30, 1)), SGD lr 0.1
+  mlp         1 epoch of the ten-digit MLP on the 60,000 MNIST training images (synthetic if MNIST is absent)
+  gradcheck   gradcheck of the lesson loss on a 16-row batch in float64
+  memory      tracemalloc peak over 1,000 and 10,000 training steps (is the graph freed?)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import runner
+from . import workloads as W
+
+
+def _workload_list(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in W.NAMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown workload {', '.join(unknown) or repr(text)}; choose from {', '.join(W.NAMES)}")
+    return names
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "bench", help="time the lesson's workloads: tinygrad_edu vs hand-written numpy vs PyTorch",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-w", "--workloads", type=_workload_list, default=list(W.NAMES), metavar="NAMES",
+                        help=f"comma-separated, from: {','.join(W.NAMES)} (default: all)")
+    parser.add_argument("-r", "--repeats", type=_positive_int, default=None,
+                        help="timed runs of each way per workload (default 5; 1 with --quick)")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes (2 epochs, 2,048 synthetic MLP rows, ...) for tests: checks, "
+                             "not timings")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-': stdout)")
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if it is installed")
+    parser.add_argument("--threads", type=_positive_int,
+                        help="limit numpy's BLAS and PyTorch to this many threads (default: theirs)")
+    parser.add_argument("--data", metavar="DIR",
+                        help="folder with the full MNIST files for the mlp workload (default: load_mnist's)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = W.Config.quick_mode(data_root=args.data) if args.quick else W.Config(data_root=args.data)
+    repeats = args.repeats or (1 if args.quick else 5)
+    log = (lambda s: None) if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
+    report = runner.run(args.workloads, repeats, config, include_torch=not args.no_torch,
+                        threads=args.threads, log=log)
+    if args.json == "-":
+        sys.stdout.write(report.to_json())
+    else:
+        sys.stdout.write(runner.format_table(report))
+        if args.json:
+            Path(args.json).write_text(report.to_json(), encoding="utf-8")
+            print(f"wrote {args.json}")
+    if not report.all_agree:
+        print("tinygrad-edu bench: the ways disagree (see the 'agree' column)", file=sys.stderr)
+        return 1
+    memory = report.memory
+    if memory and not all(m["flat"] for m in memory["ways"].values()):
+        print("tinygrad-edu bench: memory grows with the number of steps", file=sys.stderr)
+        return 1
+    return 0
