@@ -154,6 +154,7 @@ def draw(results: dict, out_dir) -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fast", action="store_true", help="accepted for symmetry: this one is always fast")
     parser.add_argument("--out", default=None, help="folder for the picture (needs matplotlib)")
     args = parser.parse_args()
-    main(out_dir=args.out)
+    main(fast=args.fast, out_dir=args.out)

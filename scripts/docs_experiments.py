@@ -636,8 +636,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(PAGES), help="comma-separated pages: " + ", ".join(PAGES))
     args = parser.parse_args(argv)
+    keys = args.only.split(",")
+    unknown = [key for key in keys if key not in PAGES]
+    if unknown:
+        parser.error(f"unknown page(s) {', '.join(unknown)}; choose from {', '.join(PAGES)}")
     status = 0
-    for key in args.only.split(","):
+    for key in keys:
         module_name, page_name, render, _ = PAGES[key]
         module = importlib.import_module(module_name)
         print(f"== {module_name}: running, pictures into {IMAGES.relative_to(ROOT)}", flush=True)

@@ -80,6 +80,18 @@ def test_compare_notices_a_difference():
     assert "gradcheck" in runner.compare(failed, W.Outcome(passed=True), 1e-4, 1e-5)
 
 
+def test_compare_allows_float32_drift_late_in_long_runs_only():
+    losses = list(np.linspace(2.0, 0.1, 500))
+    late_drift = [v * (1.005 if i >= 100 else 1) for i, v in enumerate(losses)]
+    assert runner.compare(W.Outcome(late_drift), W.Outcome(losses), 1e-4, 1e-5) == "yes"
+    early = [v * (1.005 if i == 10 else 1) for i, v in enumerate(losses)]
+    assert runner.compare(W.Outcome(early), W.Outcome(losses), 1e-4, 1e-5).startswith("loss 10")
+    diverged = [v * (1.2 if i >= 300 else 1) for i, v in enumerate(losses)]
+    assert "stretch" in runner.compare(W.Outcome(diverged), W.Outcome(losses), 1e-4, 1e-5)
+    far = W.Outcome(losses, arrays=[np.full(4, 1.1)])
+    assert "relative distance" in runner.compare(far, W.Outcome(losses, arrays=[np.ones(4)]), 1e-4, 1e-5)
+
+
 def _numeric_gradient(f, param: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     grad = np.zeros_like(param)
     flat, out = param.reshape(-1), grad.reshape(-1)

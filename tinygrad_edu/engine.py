@@ -141,14 +141,7 @@ class Function:
         except ShapeError:
             raise
         except (ValueError, IndexError, TypeError) as error:
-            shapes = " and ".join(str(t._data.shape) for t in inputs)
-            message = f"{cls.op_name()}: inputs of shapes {shapes}: {error}"
-            if isinstance(error, IndexError):
-                raise IndexError(message) from None
-            if isinstance(error, TypeError):
-                raise TypeError(message) from None
-            # numpy's ValueErrors are about shapes (broadcasting); a ShapeError is also a RuntimeError
-            raise ShapeError(message) from None
+            raise _op_error(cls, inputs, error) from None
         if _anomaly_enabled:
             _check_finite(out, f"forward of {cls.op_name()}")
         if _grad_enabled:
@@ -157,7 +150,7 @@ class Function:
                 fn.inputs = inputs
                 fn.needs_input_grad = needs
                 return Tensor._make(out, True, fn)
-        return Tensor._make(out, False, None)
+        return Tensor._make(out)
 
     @classmethod
     def op_name(cls) -> str:
@@ -176,6 +169,17 @@ class Function:
         return tuple(t.grad_fn for t in self.inputs)
 
 
+def _op_error(cls: type, inputs: tuple, error: Exception) -> Exception:
+    """numpy's error from inside an op, restated with the op's name and its inputs' shapes."""
+    shapes = " and ".join(str(t._data.shape) for t in inputs)
+    message = f"{cls.op_name()}: inputs of shapes {shapes}: {error}"
+    if isinstance(error, IndexError):
+        return IndexError(message)
+    if isinstance(error, TypeError):
+        return TypeError(message)
+    return ShapeError(message)  # numpy's ValueErrors are about shapes (broadcasting)
+
+
 # ---------------------------------------------------------------------------------------------
 # Backward
 # ---------------------------------------------------------------------------------------------
@@ -189,6 +193,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """
     if grad.shape == shape:
         return grad
+    if grad.size == math.prod(shape):  # only axes of size 1 were added: nothing to sum
+        return grad.reshape(shape)
     extra = grad.ndim - len(shape)
     axes = tuple(range(extra)) + tuple(
         extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1
@@ -231,6 +237,16 @@ def _accumulate_leaf(tensor: Any, grad: np.ndarray) -> None:
         tensor.grad._data += grad
 
 
+def _one_per_input(fn: Function, input_grads: Any) -> tuple:
+    """A custom op's backward may return a bare array for its single input, as in PyTorch."""
+    if not isinstance(input_grads, (tuple, list)):
+        input_grads = (input_grads,)
+    if len(input_grads) != len(fn.inputs):
+        raise RuntimeError(f"backward of {fn.op_name()} returned {len(input_grads)} gradients "
+                           f"for {len(fn.inputs)} inputs")
+    return tuple(input_grads)
+
+
 def backward(
     root: Any,
     gradient: np.ndarray,
@@ -262,17 +278,14 @@ def backward(
             if output is not None:
                 _accumulate_leaf(output, grad)
         input_grads = fn.backward(grad)
-        if not isinstance(input_grads, (tuple, list)):  # one input: a bare array is fine, as in PyTorch
-            input_grads = (input_grads,)
-        if len(input_grads) != len(fn.inputs):
-            raise RuntimeError(f"backward of {fn.op_name()} returned {len(input_grads)} gradients "
-                               f"for {len(fn.inputs)} inputs")
+        if type(input_grads) is not tuple or len(input_grads) != len(fn.inputs):
+            input_grads = _one_per_input(fn, input_grads)
         if not retain_graph:
             fn.saved = ()
             fn.released = True
         reduced = []
-        for tensor, input_grad, needed in zip(fn.inputs, input_grads, fn.needs_input_grad, strict=True):
-            if not needed or input_grad is None:
+        for tensor, input_grad, needed in zip(fn.inputs, input_grads, fn.needs_input_grad):
+            if input_grad is None or not needed:
                 reduced.append(None)
                 continue
             data = tensor._data

@@ -279,7 +279,7 @@ class Tensor:
                     "backward: grad can be implicitly created only for scalar outputs; this output has "
                     f"shape {self.shape}: reduce it (e.g. .mean()) or pass gradient="
                 )
-            grad = np.ones_like(self._data)
+            grad = np.ones(self._data.shape, self._data.dtype)
         else:
             grad = to_array(gradient, self.dtype, caller="backward", copy=False)
             if grad.shape != self.shape:

@@ -66,15 +66,20 @@ def blas_threads() -> int | None:
     return _blas_call("get")
 
 
+def _torch() -> Any:
+    """PyTorch if it has been imported (the bench never imports it just to ask), else None."""
+    return sys.modules.get("torch")
+
+
 def _torch_threads() -> int | None:
-    return sys.modules["torch"].get_num_threads() if "torch" in sys.modules else None
+    return _torch().get_num_threads() if _torch() is not None else None
 
 
-def _restore_threads(blas: int | None, torch: int | None) -> None:
+def _restore_threads(blas: int | None, torch_threads: int | None) -> None:
     if blas is not None:
         _blas_call("set", blas)
-    if torch is not None:
-        sys.modules["torch"].set_num_threads(torch)
+    if torch_threads is not None and _torch() is not None:
+        _torch().set_num_threads(torch_threads)
 
 
 def _torch_note(include_torch: bool) -> str | None:
@@ -88,8 +93,8 @@ def _torch_note(include_torch: bool) -> str | None:
 def set_threads(threads: int) -> None:
     """Limit numpy's BLAS and PyTorch (if installed and already imported) to ``threads`` threads."""
     _blas_call("set", threads)
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(threads)
+    if _torch() is not None:
+        _torch().set_num_threads(threads)
 
 
 # ---- the results ------------------------------------------------------------------------------------
@@ -155,25 +160,46 @@ class Report:
 # ---- comparing outcomes ------------------------------------------------------------------------------
 
 
-def compare(outcome: W.Outcome, reference: W.Outcome, rtol: float, atol: float) -> str:
-    """'yes' when ``outcome`` matches the numpy reference (losses, accuracies, arrays, gradcheck verdict),
-    else a short description of the first difference."""
+TIGHT_STEPS = 50  # losses of the first steps must match closely; later, float32 rounding may drift a little
+
+
+def compare(outcome: W.Outcome, reference: W.Outcome, rtol: float, atol: float, drift: float = 2e-2) -> str:
+    """'yes' when ``outcome`` matches the numpy reference, else a short description of the first difference.
+
+    The first ``TIGHT_STEPS`` losses must agree to ``rtol``/``atol``. Over a long training run float32
+    rounding differences (summation order) grow, so later losses are compared as the means of ten
+    stretches of the run, final parameters by their relative distance, both to ``drift``; and accuracies
+    to 0.2 % (0.5 % after a long run). A gradcheck verdict must be True on both sides.
+    """
     if outcome.passed is not None and not (outcome.passed and reference.passed):
         return f"gradcheck failed (this way: {outcome.passed}, numpy: {reference.passed})"
-    if len(outcome.losses) != len(reference.losses):
-        return f"{len(outcome.losses)} losses, numpy has {len(reference.losses)}"
-    if not np.allclose(outcome.losses, reference.losses, rtol=rtol, atol=atol):
-        worst = int(np.argmax(np.abs(np.subtract(outcome.losses, reference.losses))))
-        return f"loss {worst}: {outcome.losses[worst]:.6g} vs numpy {reference.losses[worst]:.6g}"
-    # accuracies count images: allow one image in a thousand for float32 rounding near the threshold
+    got, want = np.asarray(outcome.losses, float), np.asarray(reference.losses, float)
+    if got.shape != want.shape:
+        return f"{got.size} losses, numpy has {want.size}"
+    k = min(want.size, TIGHT_STEPS)
+    if not np.allclose(got[:k], want[:k], rtol=rtol, atol=atol):
+        worst = int(np.argmax(np.abs(got[:k] - want[:k])))
+        return f"loss {worst}: {got[worst]:.6g} vs numpy {want[worst]:.6g}"
+    long_run = want.size > k
+    if long_run:
+        for i, (a, b) in enumerate(zip(np.array_split(got, 10), np.array_split(want, 10), strict=True)):
+            if not np.isclose(a.mean(), b.mean(), rtol=drift, atol=atol):
+                return f"mean loss of stretch {i + 1}/10: {a.mean():.6g} vs numpy {b.mean():.6g}"
+    accuracy_tolerance = 5e-3 if long_run else 2e-3
     if len(outcome.accuracies) != len(reference.accuracies) or not np.allclose(
-            outcome.accuracies, reference.accuracies, rtol=0, atol=max(1e-3, 10 * atol)):
+            outcome.accuracies, reference.accuracies, rtol=0, atol=accuracy_tolerance):
         return f"accuracies {outcome.accuracies[-3:]} vs numpy {reference.accuracies[-3:]}"
-    for i, (a, b) in enumerate(zip(outcome.arrays, reference.arrays, strict=False)):
-        if a.shape != b.shape or not np.allclose(a, b, rtol=rtol, atol=atol):
-            same = a.shape == b.shape
-            detail = f"max |difference| {np.max(np.abs(a - b)):.3g}" if same else "shapes differ"
-            return f"array {i} {a.shape}: {detail}"
+    if len(outcome.arrays) != len(reference.arrays):
+        return f"{len(outcome.arrays)} arrays, numpy has {len(reference.arrays)}"
+    for i, (a, b) in enumerate(zip(outcome.arrays, reference.arrays, strict=True)):
+        if a.shape != b.shape:
+            return f"array {i}: shape {a.shape}, numpy's {b.shape}"
+        if long_run:
+            distance = float(np.linalg.norm(a - b) / max(float(np.linalg.norm(b)), 1e-30))
+            if distance > drift:
+                return f"array {i} {a.shape}: relative distance {distance:.3g} from numpy's"
+        elif not np.allclose(a, b, rtol=rtol, atol=atol):
+            return f"array {i} {a.shape}: max |difference| {np.max(np.abs(a - b)):.3g}"
     return "yes"
 
 
@@ -359,6 +385,10 @@ def run(names: list[str], repeats: int, config: W.Config, include_torch: bool = 
         meta = machine_info(threads, include_torch)
         meta.update(repeats=repeats, quick=config.quick, workloads=list(names),
                     torch_note=_torch_note(include_torch))
+        load = meta["load_average"]
+        if load and load[0] > 0.5 * (os.cpu_count() or 1):
+            log(f"note: load average {load[0]:.2f} on {os.cpu_count()} cores: other processes are busy, so "
+                "timings will be noisy (multi-threaded BLAS suffers most; --threads 1 is steadier)")
         rows, outcomes = [], {}
         for name in names:
             if name == "memory":

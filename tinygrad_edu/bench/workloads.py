@@ -81,7 +81,10 @@ def tinygrad_lib() -> Lib:
 
 
 def torch_available() -> bool:
-    return importlib.util.find_spec("torch") is not None
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):  # ValueError: sys.modules["torch"] is None (import blocked)
+        return False
 
 
 def torch_lib() -> Lib | None:

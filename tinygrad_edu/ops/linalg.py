@@ -28,6 +28,9 @@ class MatMul(Function):
 
     def backward(self, grad):
         a, b = self.saved
+        if a.ndim == 2 and b.ndim == 2:  # the common case, spelled out
+            return (grad @ b.T if self.needs_input_grad[0] else None,
+                    a.T @ grad if self.needs_input_grad[1] else None)
         if a.ndim == 1 and b.ndim == 1:  # dot product: out = Σ a_i b_i
             return (grad * b if self.needs_input_grad[0] else None,
                     grad * a if self.needs_input_grad[1] else None)

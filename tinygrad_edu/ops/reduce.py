@@ -7,35 +7,42 @@ import numpy as np
 from ..engine import Function
 
 
-def _expand_back(grad, input_shape, axis, keepdims):
-    """Reshape a reduced gradient so it broadcasts against the input again."""
-    if axis is not None and not keepdims:
-        grad = np.expand_dims(grad, axis)
-    return np.broadcast_to(grad, input_shape)
+def _kept_shape(shape, axis):
+    """The shape of a reduction with keepdims=True: each reduced axis becomes 1."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _expand_back(grad, input_shape, axis):
+    """Copy a reduced gradient back over every element of the input that was reduced."""
+    return np.full(input_shape, grad.reshape(_kept_shape(input_shape, axis)), dtype=grad.dtype)
 
 
 class Sum(Function):
     """out = Σ a over ``axis``;  d/da_i = 1 for every summed element (the gradient is copied back)"""
 
     def forward(self, a, axis=None, keepdims=False):
-        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
+        self.shape, self.axis = a.shape, axis
         return a.sum(axis=axis, keepdims=keepdims)
 
     def backward(self, grad):
-        return (_expand_back(grad, self.shape, self.axis, self.keepdims),)
+        return (_expand_back(grad, self.shape, self.axis),)
 
 
 class Mean(Function):
     """out = (1/n) Σ a over ``axis``;  d/da_i = 1/n, n = number of elements averaged"""
 
     def forward(self, a, axis=None, keepdims=False):
-        self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
-        out = a.mean(axis=axis, keepdims=keepdims)
-        self.count = a.size // max(out.size, 1) if a.size else 0
-        return out
+        self.shape, self.axis = a.shape, axis
+        total = a.sum(axis=axis, keepdims=keepdims)  # sum / n: a.mean() does the same, more slowly
+        self.count = a.size // max(total.size, 1)
+        if self.count == 0:
+            return np.full(np.shape(total), np.nan, a.dtype)  # the mean of nothing, as PyTorch
+        return total / self.count
 
     def backward(self, grad):
-        return (_expand_back(grad / self.count, self.shape, self.axis, self.keepdims),)
+        return (_expand_back(grad / self.count, self.shape, self.axis),)
 
 
 class Max(Function):
