@@ -92,7 +92,8 @@ def main(epochs: int = 20, seed: int = DEFAULT_SEED, quiet: bool = False) -> dic
         book = f"{BOOK[epoch + 1]:.4f}" if epoch + 1 < len(BOOK) else "  -   "
         say(f"epoch {epoch:2d}  train loss {train_loss:.4f}  valid accuracy {history[-1]:.4f}  "
             f"(book {book})  {time.perf_counter() - start:.2f} s")
-    say(f"final: {history[-1]:.4f}   the book ends at {BOOK[-1]:.4f} (unseeded in the book: compare the trend)")
+    say(f"final: {history[-1]:.4f}   the book ends at {BOOK[-1]:.4f} "
+        "(the book is unseeded: compare the trend)")
     return {"history": history, "final": history[-1], "weights": weights, "bias": bias}
 
 

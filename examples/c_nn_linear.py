@@ -1,4 +1,4 @@
-"""Lesson 4, step c: the same linear model as ``nn.Linear``, stepped by a hand-written optimizer and by ``optim.SGD``.
+"""Lesson 4, step c: the linear model as ``nn.Linear``, stepped by a hand-written optimizer and by SGD.
 
 ``nn.Linear(28*28, 1)`` holds the weights (stored [1, 784]) and the bias and computes ``x @ W.T + b``;
 ``BasicOptim`` is the chapter's five-line optimizer; ``optim.SGD`` does the same update. With the same
@@ -67,7 +67,8 @@ def fit(model, opt, dl, valid_dl, epochs, loss_func=mnist_loss, metric=batch_acc
         return round(torch.stack(accs).mean().item(), 4)
 
     history = [validate_epoch()]
-    say(f"untrained: valid accuracy {history[0]:.4f}" + (f"   (book {book[0]:.4f})" if book and 0 in book else ""))
+    note = f"   (book {book[0]:.4f})" if book and 0 in book else ""
+    say(f"untrained: valid accuracy {history[0]:.4f}{note}")
     for epoch in range(1, epochs + 1):
         start, losses = time.perf_counter(), []
         for xb, yb in dl:
@@ -78,8 +79,8 @@ def fit(model, opt, dl, valid_dl, epochs, loss_func=mnist_loss, metric=batch_acc
             losses.append(loss.item())
         history.append(validate_epoch())
         note = f"   (book {book[epoch]:.4f})" if book and epoch in book else ""
-        say(f"epoch {epoch:2d}  train loss {sum(losses) / len(losses):.4f}  valid accuracy {history[-1]:.4f}  "
-            f"{time.perf_counter() - start:.2f} s{note}")
+        say(f"epoch {epoch:2d}  train loss {sum(losses) / len(losses):.4f}  "
+            f"valid accuracy {history[-1]:.4f}  {time.perf_counter() - start:.2f} s{note}")
     return history
 
 

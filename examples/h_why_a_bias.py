@@ -136,7 +136,8 @@ def main(fast: bool = False, quiet: bool = False, out_dir=None) -> dict:
         f"only {implicit['near_boundary']:.4f} of the validation images score within |b| of the boundary")
     say("\none number per example: brightness 0.05 .. 1.00, 'bright' above 0.5")
     for name, fit in example["fits"].items():
-        say(f"  {name:14s} w {fit['w']:8.3f}  b {fit['b']:8.3f}  boundary x = {fit['boundary']:.3f}  "
+        boundary = f"x = {fit['boundary']:.3f}" if fit["b"] else "x = 0, always"
+        say(f"  {name:14s} w {fit['w']:8.3f}  b {fit['b']:8.3f}  boundary {boundary}  "
             f"accuracy {fit['accuracy']:.2f}")
     say(f"  best accuracy of any bias-free model (w from -100 to 100): {example['best_without_bias']:.2f}")
 

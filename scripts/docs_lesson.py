@@ -95,9 +95,10 @@ the whole run took {b_seconds:.1f} s.
 
 {epoch_table(b['history'], book_b, [0, 1, 2, 3, 5, 10, 15, 20, 21])}
 
-The table uses seed {b_linear_by_hand.DEFAULT_SEED}. Because the book is unseeded, here is the final accuracy for
-seeds 0 to 19: median **{np.median(list(survey.values())):.4f}**, range {min(survey.values()):.4f} to
-{max(survey.values()):.4f}; {sum(v > 0.95 for v in survey.values())} of 20 seeds end above 0.95.
+The table uses seed {b_linear_by_hand.DEFAULT_SEED}. Because the book is unseeded, here is the final
+accuracy for seeds 0 to 19: median **{np.median(list(survey.values())):.4f}**, range
+{min(survey.values()):.4f} to {max(survey.values()):.4f}; {sum(v > 0.95 for v in survey.values())} of 20
+seeds end above 0.95.
 {stuck_note(survey)}
 
 ## c. `nn.Linear(784, 1)` with `BasicOptim` and with `optim.SGD` (`examples/c_nn_linear.py`)
@@ -126,7 +127,7 @@ lr 0.05, momentum 0.9, batch 64, shuffled, 8 epochs each ({e_seconds:.1f} s for 
 | MLP 784-128-10 | {e['mlp'][1]:.4f} | {e['mlp'][-1]:.4f} | 0.97-0.98 |
 """
     else:
-        page += "\n## e. All ten digits\n\nNot run: the full MNIST was not found when this page was generated.\n"
+        page += "\n## e. All ten digits\n\nNot run: the full MNIST was not found when this page was made.\n"
     (ROOT / "docs" / "lesson.md").write_text(page)
     print(f"wrote {ROOT / 'docs' / 'lesson.md'}")
 

@@ -404,3 +404,8 @@ def test_clamp_of_integers_with_float_bounds_is_float32():
     out = tg.tensor([1, 2, 3]).clamp(1.5, 2.5)
     assert out.dtype == tg.float32 and out.tolist() == [1.5, 2.0, 2.5]
     assert tg.tensor([1, 5]).clamp(2, 4).dtype == tg.int64
+
+
+def test_round_rounds_half_to_even_like_pytorch():
+    assert tg.tensor([0.5, 1.5, 2.46, -1.5]).round().tolist() == [0.0, 2.0, 2.0, -2.0]
+    assert tg.tensor([2.468]).round(decimals=2).tolist() == [np.float32(2.47).item()]

@@ -564,6 +564,11 @@ class Tensor:
         """Smallest element; ``min(dim)`` → (values, indices); ``min(other_tensor)`` → elementwise minimum."""
         return self._select(O.Min, O.Minimum, dim, keepdim, "min")
 
+    def round(self, decimals: int = 0) -> Tensor:
+        """Round to ``decimals`` places (half to even, as PyTorch). Its derivative is 0 almost everywhere,
+        so the result is not connected to the graph."""
+        return Tensor._make(np.round(self._data, decimals))
+
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             return Tensor._make(np.asarray(np.argmax(self._data)))
