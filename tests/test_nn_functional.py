@@ -281,3 +281,12 @@ def test_linear_and_activations():
     np.testing.assert_allclose(F.linear(t64(x, False), t64(w, False), t64(b, False)).numpy(), x @ w.T + b)
     assert F.relu(tg.tensor([-1.0, 2.0])).tolist() == [0.0, 2.0]
     np.testing.assert_allclose(F.sigmoid(tg.tensor([0.0])).numpy(), [0.5])
+
+
+def test_cross_entropy_backward_twice_with_retain_graph_gives_the_same_gradient():
+    x = tg.tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]], requires_grad=True)
+    loss = F.cross_entropy(x, tg.tensor([2, 0]))
+    loss.backward(retain_graph=True)
+    first = x.grad.numpy().copy()
+    loss.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first, rtol=1e-6)

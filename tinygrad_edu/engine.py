@@ -137,19 +137,27 @@ class Function:
         """Run forward on the inputs' arrays; record the op when any input requires grad."""
         fn = cls()
         try:
-            out = fn.forward(*[t._data for t in inputs], **params)
+            # Every op of every training step passes here: the usual one and two inputs are spelled out.
+            if len(inputs) == 2:
+                a, b = inputs
+                out = fn.forward(a._data, b._data, **params)
+                needs = (a._requires_grad, b._requires_grad)
+            elif len(inputs) == 1:
+                out = fn.forward(inputs[0]._data, **params)
+                needs = (inputs[0]._requires_grad,)
+            else:
+                out = fn.forward(*[t._data for t in inputs], **params)
+                needs = tuple([t._requires_grad for t in inputs])
         except ShapeError:
             raise
         except (ValueError, IndexError, TypeError) as error:
             raise _op_error(cls, inputs, error) from None
         if _anomaly_enabled:
             _check_finite(out, f"forward of {cls.op_name()}")
-        if _grad_enabled:
-            needs = tuple([t._requires_grad for t in inputs])
-            if True in needs:
-                fn.inputs = inputs
-                fn.needs_input_grad = needs
-                return Tensor._make(out, True, fn)
+        if _grad_enabled and True in needs:
+            fn.inputs = inputs
+            fn.needs_input_grad = needs
+            return Tensor._make(out, True, fn)
         return Tensor._make(out)
 
     @classmethod
@@ -196,10 +204,12 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if grad.size == math.prod(shape):  # only axes of size 1 were added: nothing to sum
         return grad.reshape(shape)
     extra = grad.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1
-    )
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+    if extra:  # axes broadcasting added in front
+        grad = grad.sum(axis=tuple(range(extra)))
+    ones = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
+    if ones:  # axes of size 1 that broadcasting stretched
+        grad = grad.sum(axis=ones, keepdims=True)
+    return grad
 
 
 def topological_order(root_fn: Function) -> list[Function]:
@@ -264,6 +274,7 @@ def backward(
         _accumulate_leaf(root, gradient)
         return
     pending = {root_fn: gradient}
+    anomaly = _anomaly_enabled
     for fn in topological_order(root_fn):
         grad = pending.pop(fn, None)
         if grad is None:
@@ -283,19 +294,21 @@ def backward(
         if not retain_graph:
             fn.saved = ()
             fn.released = True
-        reduced = []
+        reduced = [] if on_step is not None else None
         for tensor, input_grad, needed in zip(fn.inputs, input_grads, fn.needs_input_grad):
             if input_grad is None or not needed:
-                reduced.append(None)
+                if reduced is not None:
+                    reduced.append(None)
                 continue
             data = tensor._data
             if input_grad.shape != data.shape:
                 input_grad = unbroadcast(input_grad, data.shape)
             if input_grad.dtype != data.dtype:
                 input_grad = input_grad.astype(data.dtype)
-            if _anomaly_enabled:
+            if anomaly:
                 _check_finite(input_grad, f"backward of {fn.op_name()}")
-            reduced.append(input_grad)
+            if reduced is not None:
+                reduced.append(input_grad)
             parent = tensor.grad_fn
             if parent is None:
                 _accumulate_leaf(tensor, input_grad)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import enable_grad
+from .engine import enable_grad, no_grad
 from .tensor import Tensor
 
 
@@ -27,8 +27,10 @@ def _outputs(result: Any) -> list[Tensor]:
 
 
 def _evaluate(fn: Callable, inputs: list[Any]) -> np.ndarray:
-    """All outputs of fn, flattened and joined into one float64 vector."""
-    return np.concatenate([o._data.astype(np.float64).ravel() for o in _outputs(fn(*inputs))])
+    """All outputs of fn, flattened and joined into one float64 vector (no graph is recorded)."""
+    with no_grad():
+        outputs = _outputs(fn(*inputs))
+    return np.concatenate([o._data.astype(np.float64).ravel() for o in outputs])
 
 
 def _analytic_vjp(fn: Callable, inputs: list[Any], index: int, output_grad: np.ndarray) -> np.ndarray:

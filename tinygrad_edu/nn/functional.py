@@ -208,26 +208,29 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 def _class_targets(input: Tensor, target: Any, ignore_index: int, caller: str) -> np.ndarray:
     """Check integer class targets of shape [N] against scores of shape [N, C]; return them as intp."""
     target = _as_tensor(target, caller, "target")
-    shapes = f"input of shape {tuple(input.shape)}, target of shape {tuple(target.shape)}"
+
+    def shapes() -> str:  # only built for an error message: this check runs on every training step
+        return f"input of shape {tuple(input.shape)}, target of shape {tuple(target.shape)}"
+
     if input.ndim != 2:
         raise ShapeError(f"{caller}: expected input of shape [N, C] (one row of class scores per sample); "
-                         f"got {shapes}")
+                         f"got {shapes()}")
     if target.dtype.kind not in "iu":
         hint = " (use target.long())" if target.dtype.kind in "fb" else ""
         raise TypeError(f"{caller}: target must hold integer class indices, got dtype {target.dtype}{hint}; "
-                        f"{shapes}")
+                        f"{shapes()}")
     if target.shape != input.shape[:1]:
         hint = ""
         if target.shape == (input.shape[0], 1):
             hint = " (use target.squeeze(1): class indices need no extra column)"
         raise ShapeError(f"{caller}: target must have shape [N] = ({input.shape[0]},) to match input's N; "
-                         f"got {shapes}{hint}")
+                         f"got {shapes()}{hint}")
     t = target._data.astype(np.intp, copy=False)
     classes = input.shape[1]
     bad = (t != ignore_index) & ((t < 0) | (t >= classes))
     if bad.any():
         raise IndexError(f"{caller}: target holds class {int(t[bad][0])}, but the input has {classes} "
-                         f"classes (valid targets are 0..{classes - 1}); {shapes}")
+                         f"classes (valid targets are 0..{classes - 1}); {shapes()}")
     return t
 
 
@@ -296,5 +299,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
                          "log-softmax is always 0 and the loss is 0 whatever the model does; for one score "
                          "per sample use binary_cross_entropy_with_logits (target of the same shape, "
                          "0. or 1.)")
-    _class_targets(input, target, ignore_index, "cross_entropy")  # checked before the log-softmax is computed
+    t = _class_targets(input, target, ignore_index, "cross_entropy")  # checked before any work
+    if weight is None and reduction != "none" and not (t == ignore_index).any():
+        # the usual case as one op: the same numbers as below, with a simpler backward
+        return nn_ops.CrossEntropy.apply(input, Tensor._make(t), reduction=reduction)
     return nll_loss(input.log_softmax(1), target, weight, ignore_index, reduction)

@@ -29,8 +29,14 @@ class MatMul(Function):
     def backward(self, grad):
         a, b = self.saved
         if a.ndim == 2 and b.ndim == 2:  # the common case, spelled out
-            return (grad @ b.T if self.needs_input_grad[0] else None,
-                    a.T @ grad if self.needs_input_grad[1] else None)
+            grad_a = grad @ b.T if self.needs_input_grad[0] else None
+            grad_b = None
+            if self.needs_input_grad[1]:
+                # b = W.T (nn.Linear) is a transposed view: (gradᵀ @ a)ᵀ gives the same numbers laid out
+                # like W itself, so the optimizer's update later runs over memory in order.
+                transposed = b.flags.f_contiguous and not b.flags.c_contiguous
+                grad_b = (grad.T @ a).T if transposed else a.T @ grad
+            return grad_a, grad_b
         if a.ndim == 1 and b.ndim == 1:  # dot product: out = Σ a_i b_i
             return (grad * b if self.needs_input_grad[0] else None,
                     grad * a if self.needs_input_grad[1] else None)

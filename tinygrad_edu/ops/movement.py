@@ -29,7 +29,8 @@ class Permute(Function):
         return a.transpose(axes)
 
     def backward(self, grad):
-        return (grad.transpose(np.argsort(self.axes)),)
+        inverse = sorted(range(len(self.axes)), key=self.axes.__getitem__)  # where each axis came from
+        return (grad.transpose(inverse),)
 
 
 class Expand(Function):
