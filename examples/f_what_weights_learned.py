@@ -19,21 +19,10 @@ import numpy as np
 import tinygrad_edu as torch
 from tinygrad_edu import nn
 from tinygrad_edu.data import DataLoader
-from tinygrad_edu.lesson import mnist_loss, threes_and_sevens
+from tinygrad_edu.lesson import calls_it_a_3, three_seven_accuracy, threes_and_sevens, train_epochs
 
 SEED = 0
 LR = 1.0
-
-
-def class_accuracy(model, x, y) -> dict:
-    """Share of the 3s called "3", of the 7s called "7", and their mean (the book's "overall")."""
-    with torch.no_grad():
-        says_3 = model(x) > 0  # score > 0 ⟺ sigmoid(score) > 0.5
-    is_3 = y == 1
-    threes = (says_3 & is_3).float().sum() / is_3.float().sum()
-    sevens = (~says_3 & ~is_3).float().sum() / (~is_3).float().sum()
-    return {"3s": round(threes.item(), 4), "7s": round(sevens.item(), 4),
-            "overall": round(((threes + sevens) / 2).item(), 4)}
 
 
 def votes_of(x, weights, bias) -> dict:
@@ -61,13 +50,8 @@ def main(fast: bool = False, quiet: bool = False, out_dir=None) -> dict:
     linear_model = nn.Linear(28 * 28, 1)
     initial_weights = linear_model.weight.detach().numpy()[0].copy()
     opt = torch.optim.SGD(linear_model.parameters(), lr=LR)
-    for _ in range(epochs):
-        for xb, yb in dl:
-            loss = mnist_loss(linear_model(xb), yb)
-            loss.backward()
-            opt.step()
-            opt.zero_grad()
-    accuracy = class_accuracy(linear_model, valid_x, valid_y)
+    train_epochs(linear_model, dl, opt, epochs)  # the lesson's loop: loss, backward, step, zero_grad
+    accuracy = three_seven_accuracy(calls_it_a_3(linear_model, valid_x), valid_y)
 
     weights = linear_model.weight.detach()[0]  # [784]: the weight of each pixel
     bias = linear_model.bias.detach()[0]

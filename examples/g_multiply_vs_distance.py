@@ -18,7 +18,7 @@ import numpy as np
 import tinygrad_edu as torch
 from tinygrad_edu import nn
 from tinygrad_edu.data import DataLoader
-from tinygrad_edu.lesson import mnist_loss, threes_and_sevens
+from tinygrad_edu.lesson import mnist_loss, three_seven_accuracy, threes_and_sevens, train_epochs
 
 SEED = 0
 SGD_LRS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
@@ -68,25 +68,6 @@ def median_distance(x, template) -> float:
     return float(np.median((x - template).abs().mean(1).numpy()))
 
 
-def class_accuracy(says_3, y) -> dict:
-    """Share of the 3s called "3", of the 7s called "7", and their mean (the book's "overall")."""
-    is_3 = y == 1
-    threes = (says_3 & is_3).float().sum() / is_3.float().sum()
-    sevens = (~says_3 & ~is_3).float().sum() / (~is_3).float().sum()
-    return {"3s": round(threes.item(), 4), "7s": round(sevens.item(), 4),
-            "overall": round(((threes + sevens) / 2).item(), 4)}
-
-
-def train(model, dl, opt, epochs):
-    for _ in range(epochs):
-        for xb, yb in dl:
-            loss = mnist_loss(model(xb), yb)
-            loss.backward()
-            opt.step()
-            opt.zero_grad()
-    return model
-
-
 # the models compared: key -> (name in the table, number of learned parameters)
 MODELS = {
     "template": ("learned template (starts grey): mean abs(x - w) < threshold", 786),
@@ -115,7 +96,7 @@ def main(fast: bool = False, quiet: bool = False, out_dir=None) -> dict:
         return (a - b).abs().mean(-1)
 
     is_3 = mnist_distance(valid_x, mean3) < mnist_distance(valid_x, mean7)
-    baseline = class_accuracy(is_3[:, None], valid_y)
+    baseline = three_seven_accuracy(is_3[:, None], valid_y)
 
     # 2. the trainable models, each trained with every learning rate of a small grid
     grey = torch.full((28 * 28,), 0.5)  # a grey template has no opinion about any pixel
@@ -130,7 +111,7 @@ def main(fast: bool = False, quiet: bool = False, out_dir=None) -> dict:
     for kind, make in makers.items():
         torch.manual_seed(SEED)
         with torch.no_grad():
-            start_accuracy[kind] = class_accuracy(make()(valid_x) > 0, valid_y)
+            start_accuracy[kind] = three_seven_accuracy(make()(valid_x) > 0, valid_y)
     runs = []
     for opt_name, make_opt, lrs, kinds in [("SGD", torch.optim.SGD, sgd_lrs, MODELS),
                                            ("Adam", torch.optim.Adam, adam_lrs, ADAM_MODELS)]:
@@ -138,10 +119,10 @@ def main(fast: bool = False, quiet: bool = False, out_dir=None) -> dict:
             for kind in kinds:
                 torch.manual_seed(SEED)
                 model = makers[kind]()
-                train(model, dl, make_opt(model.parameters(), lr=lr), epochs)
+                train_epochs(model, dl, make_opt(model.parameters(), lr=lr), epochs)
                 with torch.no_grad():
                     train_loss = mnist_loss(model(train_x), train_y).item()
-                    accuracy = class_accuracy(model(valid_x) > 0, valid_y)
+                    accuracy = three_seven_accuracy(model(valid_x) > 0, valid_y)
                 runs.append({"model": kind, "optimizer": opt_name, "lr": lr, "train_loss": train_loss,
                              "accuracy": accuracy, "net": model})
 

@@ -19,21 +19,16 @@ import numpy as np
 import tinygrad_edu as torch
 from tinygrad_edu import nn
 from tinygrad_edu.data import DataLoader
-from tinygrad_edu.lesson import mnist_loss, threes_and_sevens
+from tinygrad_edu.lesson import (
+    calls_it_a_3,
+    mnist_loss,
+    three_seven_accuracy,
+    threes_and_sevens,
+    train_epochs,
+)
 
 SEED = 0
 LR = 1.0
-
-
-def class_accuracy(model, x, y) -> dict:
-    """Share of the 3s called "3", of the 7s called "7", and their mean (the book's "overall")."""
-    with torch.no_grad():
-        says_3 = model(x) > 0  # score > 0 ⟺ sigmoid(score) > 0.5
-    is_3 = y == 1
-    threes = (says_3 & is_3).float().sum() / is_3.float().sum()
-    sevens = (~says_3 & ~is_3).float().sum() / (~is_3).float().sum()
-    return {"3s": round(threes.item(), 4), "7s": round(sevens.item(), 4),
-            "overall": round(((threes + sevens) / 2).item(), 4)}
 
 
 def train_mnist(bias: bool, epochs: int, dl, valid_x, valid_y):
@@ -41,14 +36,10 @@ def train_mnist(bias: bool, epochs: int, dl, valid_x, valid_y):
     model = nn.Linear(28 * 28, 1, bias=bias)
     start = model.weight.detach().numpy().copy()
     opt = torch.optim.SGD(model.parameters(), lr=LR)
-    history = [class_accuracy(model, valid_x, valid_y)["overall"]]
+    history = [three_seven_accuracy(calls_it_a_3(model, valid_x), valid_y)["overall"]]
     for _ in range(epochs):
-        for xb, yb in dl:
-            loss = mnist_loss(model(xb), yb)
-            loss.backward()
-            opt.step()
-            opt.zero_grad()
-        history.append(class_accuracy(model, valid_x, valid_y)["overall"])
+        train_epochs(model, dl, opt, 1)
+        history.append(three_seven_accuracy(calls_it_a_3(model, valid_x), valid_y)["overall"])
     return model, start, history
 
 
@@ -96,7 +87,8 @@ def main(fast: bool = False, quiet: bool = False, out_dir=None) -> dict:
             on_black = model(black).item()
             sums = (valid_x @ w).numpy()  # the weighted sums x @ w, before any bias
         models[name] = {"model": model, "start": start, "history": history,
-                        "accuracy": class_accuracy(model, valid_x, valid_y), "bias": b, "threshold": -b,
+                        "accuracy": three_seven_accuracy(calls_it_a_3(model, valid_x), valid_y),
+                        "bias": b, "threshold": -b,
                         "on_black": on_black, "prob_on_black": 1 / (1 + np.exp(-on_black)),
                         "sums_3": sums[is_3], "sums_7": sums[~is_3]}
     same_start = bool(np.array_equal(models["with bias"]["start"], models["without bias"]["start"]))

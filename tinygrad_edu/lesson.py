@@ -73,6 +73,31 @@ def class_accuracy(logits: Tensor, targets: Tensor) -> Tensor:
     return (logits.argmax(1) == targets).float().mean()
 
 
+def calls_it_a_3(model, x: Tensor) -> Tensor:
+    """The model's verdicts: score > 0 (sigmoid > 0.5) means "3". Nothing is recorded."""
+    with no_grad():
+        return model(x) > 0
+
+
+def three_seven_accuracy(says_3: Tensor, targets: Tensor) -> dict[str, float]:
+    """Share of the 3s called "3", of the 7s called "7", and their mean (the book's "overall")."""
+    is_3 = targets == 1
+    threes = (says_3 & is_3).float().sum() / is_3.float().sum()
+    sevens = (~says_3 & ~is_3).float().sum() / (~is_3).float().sum()
+    return {"3s": round(threes.item(), 4), "7s": round(sevens.item(), 4),
+            "overall": round(((threes + sevens) / 2).item(), 4)}
+
+
+def train_epochs(model, batches, optimizer, epochs: int, loss_fn=mnist_loss) -> None:
+    """The chapter's training loop: for every batch, loss, backward, step, zero the gradients."""
+    for _ in range(epochs):
+        for xb, yb in batches:
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+
+
 @no_grad()
 def validate_epoch(model, batches, metric=batch_accuracy) -> float:
     """The chapter's ``validate_epoch``: the unweighted mean of per-batch accuracies, rounded to 4 places."""
