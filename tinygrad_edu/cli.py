@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Callable
+from typing import Any
 
 # command name -> module that defines it
 COMMANDS = {
@@ -16,6 +18,21 @@ COMMANDS = {
     "graph": "tinygrad_edu.viz.cli",
     "bench": "tinygrad_edu.bench.cli",
 }
+
+
+def positive(kind: type) -> Callable[[str], Any]:
+    """An argparse ``type`` for positive numbers of ``kind`` (int or float), with a clear usage error."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import lesson, optim
+from .cli import positive
 from .creation import manual_seed
 from .data import DataLoader, MnistNotFoundError
 from .nn import functional as F
@@ -128,28 +129,15 @@ def write_outputs(result: TrainResult, out_dir: Path, config: dict) -> list[Path
     return [model_path, json_path, csv_path]
 
 
-def _positive(kind):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-        return value
-
-    return parse
-
-
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "train", help="train a lesson model (default: the linear model on the bundled 3s and 7s)",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", choices=sorted(RECIPES), default="linear",
                         help="linear / simple_net (3s vs 7s, bundled data) or mlp (ten digits, full MNIST)")
-    parser.add_argument("--epochs", type=_positive(int), help="default: the model's recipe (20 / 40 / 8)")
-    parser.add_argument("--lr", type=_positive(float), help="learning rate (default: 1.0 / 0.1 / 0.05)")
-    parser.add_argument("--batch-size", type=_positive(int), help="default: 256 (64 for mlp)")
+    parser.add_argument("--epochs", type=positive(int), help="default: the model's recipe (20 / 40 / 8)")
+    parser.add_argument("--lr", type=positive(float), help="learning rate (default: 1.0 / 0.1 / 0.05)")
+    parser.add_argument("--batch-size", type=positive(int), help="default: 256 (64 for mlp)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--out", default="runs/{model}", help="output folder (default runs/MODEL)")
     parser.add_argument("--data", help="folder with the four MNIST files (mlp only; see the README)")

@@ -22,6 +22,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..cli import positive
 from . import runner
 from . import workloads as W
 
@@ -35,30 +36,20 @@ def _workload_list(text: str) -> list[str]:
     return names
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-    return value
-
-
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "bench", help="time the lesson's workloads: tinygrad_edu vs hand-written numpy vs PyTorch",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-w", "--workloads", type=_workload_list, default=list(W.NAMES), metavar="NAMES",
                         help=f"comma-separated, from: {','.join(W.NAMES)} (default: all)")
-    parser.add_argument("-r", "--repeats", type=_positive_int, default=None,
+    parser.add_argument("-r", "--repeats", type=positive(int), default=None,
                         help="timed runs of each way per workload (default 5; 1 with --quick)")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes (2 epochs, 2,048 synthetic MLP rows, ...) for tests: checks, "
                              "not timings")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-': stdout)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if it is installed")
-    parser.add_argument("--threads", type=_positive_int,
+    parser.add_argument("--threads", type=positive(int),
                         help="limit numpy's BLAS and PyTorch to this many threads (default: theirs)")
     parser.add_argument("--data", metavar="DIR",
                         help="folder with the full MNIST files for the mlp workload (default: load_mnist's)")

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from ..cli import positive
 from .errors import INSTALL_DOT, GraphvizNotFoundError, dot_available
 from .stats import format_shape
 
@@ -32,13 +33,6 @@ def _picture_path(text: str) -> Path:
             f"name the file .svg, .png, .pdf or .dot"
         )
     return path
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -58,7 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", metavar="DIR", type=Path, help="one picture per backward step, in DIR")
     parser.add_argument("--steps-format", choices=("svg", "png", "pdf", "dot"), default="svg",
                         help="picture format for --steps (default svg)")
-    parser.add_argument("--batch-size", type=_positive, default=4, metavar="N",
+    parser.add_argument("--batch-size", type=positive(int), default=4, metavar="N",
                         help="images in the batch (default 4)")
     parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="picks the batch and the initial weights (default 0)")
