@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -30,3 +32,22 @@ def test_readme_links_exist():
     for target in re.findall(r"\]\(([^)#]+)\)", readme):
         if not target.startswith("http"):
             assert (ROOT / target).exists(), f"README links to missing {target}"
+
+
+def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("graphviz", reason="the README's example draws a graph: pip install graphviz")
+    from tinygrad_edu.viz import dot_available
+
+    if not dot_available():
+        pytest.skip("the README's example renders with Graphviz's dot, which is not installed")
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert len(blocks) >= 2
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["x"].grad is not None or namespace["w"].grad is not None
+    assert namespace["w"].grad.shape == (4, 1)
+    assert (tmp_path / "graph.svg").read_text().lstrip().startswith("<?xml")
+    assert "step 1" in capsys.readouterr().out
