@@ -409,3 +409,13 @@ def test_clamp_of_integers_with_float_bounds_is_float32():
 def test_round_rounds_half_to_even_like_pytorch():
     assert tg.tensor([0.5, 1.5, 2.46, -1.5]).round().tolist() == [0.0, 2.0, 2.0, -2.0]
     assert tg.tensor([2.468]).round(decimals=2).tolist() == [np.float32(2.47).item()]
+
+
+def test_view_of_the_same_shape_is_a_new_tensor_sharing_storage():
+    a = tg.zeros(2, 3)
+    b = a.view(2, 3)
+    assert b is not a
+    b.requires_grad_()
+    assert not a.requires_grad
+    b.data[0, 0] = 5.0
+    assert a[0, 0].item() == 5.0

@@ -592,9 +592,7 @@ class Tensor:
 
     def reshape(self, *shape: Any) -> Tensor:
         target = _resolve_shape(_shape_arg(shape, "view"), self.shape)
-        if target == self.shape:
-            return self
-        return O.Reshape.apply(self, shape=target)
+        return O.Reshape.apply(self, shape=target)  # a new tensor even for the same shape, as PyTorch's view
 
     view = reshape
 
