@@ -290,3 +290,29 @@ def test_cross_entropy_backward_twice_with_retain_graph_gives_the_same_gradient(
     first = x.grad.numpy().copy()
     loss.backward()
     np.testing.assert_allclose(x.grad.numpy(), 2 * first, rtol=1e-6)
+
+
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_linear_one_op_matches_the_composed_formula_and_gradchecks(with_bias):
+    rng = np.random.default_rng(3)
+    x, w, b = rng.normal(size=(5, 4)), rng.normal(size=(3, 4)), rng.normal(size=3)
+    args = [t64(x), t64(w)] + ([t64(b)] if with_bias else [])
+    out = F.linear(*args)
+    assert out.grad_fn.name() == "LinearBackward"
+    np.testing.assert_allclose(out.detach().numpy(), x @ w.T + (b if with_bias else 0), rtol=1e-12)
+    assert tg.gradcheck(F.linear, args)
+    out.sum().backward()
+    np.testing.assert_allclose(args[1].grad.numpy(), np.ones((5, 3)).T @ x, rtol=1e-12)
+    if with_bias:
+        np.testing.assert_allclose(args[2].grad.numpy(), np.full(3, 5.0), rtol=1e-12)
+
+
+def test_linear_falls_back_to_the_composed_ops_for_a_single_sample_and_mixed_dtypes():
+    w = tg.randn(3, 4, requires_grad=True)
+    b = tg.randn(3, requires_grad=True)
+    single = F.linear(tg.randn(4), w, b)
+    assert single.shape == (3,) and single.grad_fn.name() == "AddBackward"
+    mixed = F.linear(tg.randn(2, 4, dtype=tg.float64), w, b)
+    assert mixed.dtype == np.float64
+    assert tg.gradcheck(lambda x: F.linear(x, w.double(), b.double()), [tg.randn(2, 4, dtype=tg.float64,
+                                                                                 requires_grad=True)])

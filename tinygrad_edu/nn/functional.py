@@ -98,6 +98,11 @@ def tanh(input: Tensor) -> Tensor:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ Wᵀ + b, with W of shape [out_features, in_features]."""
+    params = (weight,) if bias is None else (weight, bias)
+    fits = input.ndim == 2 and weight.ndim == 2 and (bias is None or bias.shape == weight.shape[:1])
+    if fits and all(p.dtype == input.dtype for p in params):
+        # a batch of rows, the usual case: one op (composed below for other shapes and mixed dtypes)
+        return nn_ops.Linear.apply(input, *params)
     out = input @ weight.T
     return out if bias is None else out + bias
 
