@@ -17,11 +17,8 @@ from c_nn_linear import fit
 import tinygrad_edu as torch
 from tinygrad_edu import nn
 from tinygrad_edu.data import DataLoader, load_mnist
+from tinygrad_edu.lesson import class_accuracy  # (logits.argmax(1) == targets).float().mean()
 from tinygrad_edu.nn import functional as F
-
-
-def accuracy(logits, targets):
-    return (logits.argmax(1) == targets).float().mean()
 
 
 def main(epochs: int = 8, seed: int = 0, data: str | None = None, quiet: bool = False,
@@ -46,8 +43,8 @@ def main(epochs: int = 8, seed: int = 0, data: str | None = None, quiet: bool = 
         dl = DataLoader((train_x, train_y), batch_size=64, shuffle=True, seed=seed)
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         say(f"--- {name}: SGD lr 0.05 momentum 0.9, batch 64, {epochs} epochs, test accuracy per epoch")
-        results[name] = fit(model, opt, dl, valid_dl, epochs, loss_func=F.cross_entropy, metric=accuracy,
-                            say=say)
+        results[name] = fit(model, opt, dl, valid_dl, epochs, loss_func=F.cross_entropy,
+                            metric=class_accuracy, say=say)
     say("final test accuracy: " + ", ".join(f"{name} {h[-1]:.4f}" for name, h in results.items()))
     say("usual figures: about 0.92 for a linear softmax model, 0.97-0.98 for a plain MLP")
     return {"linear": results["linear (softmax regression)"], "mlp": results["MLP 784-128-10"]}

@@ -320,9 +320,5 @@ def backward(
             on_step(fn, grad, tuple(reduced))
 
 
-def numel(shape: tuple) -> int:
-    return math.prod(shape)
-
-
 # Tensor's methods call into this module, so Tensor is imported last (the package imports this module first).
 from .tensor import Tensor  # noqa: E402

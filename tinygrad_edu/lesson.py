@@ -88,14 +88,23 @@ def three_seven_accuracy(says_3: Tensor, targets: Tensor) -> dict[str, float]:
             "overall": round(((threes + sevens) / 2).item(), 4)}
 
 
-def train_epochs(model, batches, optimizer, epochs: int, loss_fn=mnist_loss) -> None:
-    """The chapter's training loop: for every batch, loss, backward, step, zero the gradients."""
+def train_epochs(model, batches, optimizer, epochs: int, loss_fn=mnist_loss) -> list[float]:
+    """The chapter's training loop: for every batch, loss, backward, step, zero the gradients.
+
+    Returns each epoch's training loss, averaged over its samples.
+    """
+    losses = []
     for _ in range(epochs):
+        total, count = 0.0, 0
         for xb, yb in batches:
             loss = loss_fn(model(xb), yb)
             loss.backward()
             optimizer.step()
             optimizer.zero_grad()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        losses.append(total / count)
+    return losses
 
 
 @no_grad()

@@ -62,6 +62,7 @@ class EpochMetrics:
 @dataclass
 class TrainResult:
     model: Any
+    config: dict  # what was actually used: the recipe's defaults filled in
     history: list[EpochMetrics] = field(default_factory=list)
 
     @property
@@ -85,21 +86,15 @@ def train(model_name: str = "linear", epochs: int | None = None, lr: float | Non
     valid_batches = DataLoader(data.valid, batch_size=1024 if recipe.digits else batch_size)
     model = recipe.build()
     optimizer = optim.SGD(model.parameters(), lr=lr, momentum=recipe.momentum)
-    result = TrainResult(model)
+    result = TrainResult(model, {"model": model_name, "epochs": epochs, "seed": seed, "lr": lr,
+                                 "batch_size": batch_size})
     log(f"training {model_name}: {len(data.train.x)} training and {len(data.valid.x)} validation images, "
         f"lr {lr}, batch {batch_size}, {epochs} epochs, seed {seed}")
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        total, count = 0.0, 0
-        for xb, yb in train_batches:
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
-            total += loss.item() * len(xb)
-            count += len(xb)
+        (train_loss,) = lesson.train_epochs(model, train_batches, optimizer, 1, loss_fn)
         accuracy = lesson.validate_epoch(model, valid_batches, metric)
-        row = EpochMetrics(epoch, round(total / count, 6), accuracy, round(time.perf_counter() - start, 3))
+        row = EpochMetrics(epoch, round(train_loss, 6), accuracy, round(time.perf_counter() - start, 3))
         result.history.append(row)
         log(f"epoch {epoch:3d}  train loss {row.train_loss:.4f}  valid accuracy {accuracy:.4f}  "
             f"{row.seconds:.2f} s")
@@ -114,13 +109,13 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(handle.name, path)
 
 
-def write_outputs(result: TrainResult, out_dir: Path, config: dict) -> list[Path]:
+def write_outputs(result: TrainResult, out_dir: Path) -> list[Path]:
     """Save the parameters (.npz) and the metrics (JSON and CSV) into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path, json_path, csv_path = out_dir / "model.npz", out_dir / "metrics.json", out_dir / "metrics.csv"
     save(result.model.state_dict(), model_path)
     rows = [asdict(row) for row in result.history]
-    _write_atomically(json_path, json.dumps({"config": config, "epochs": rows}, indent=2) + "\n")
+    _write_atomically(json_path, json.dumps({"config": result.config, "epochs": rows}, indent=2) + "\n")
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["epoch"])
     writer.writeheader()
@@ -151,9 +146,6 @@ def run(args: argparse.Namespace) -> int:
     except MnistNotFoundError as error:
         print(f"tinygrad-edu train: {error}", file=sys.stderr)
         return 2
-    config = {"model": args.model, "epochs": len(result.history), "seed": args.seed,
-              "lr": args.lr or RECIPES[args.model].lr,
-              "batch_size": args.batch_size or RECIPES[args.model].batch_size}
-    for path in write_outputs(result, out_dir, config):
+    for path in write_outputs(result, out_dir):
         print(f"wrote {path}")
     return 0
