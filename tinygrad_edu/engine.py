@@ -201,9 +201,11 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """
     if grad.shape == shape:
         return grad
+    extra = grad.ndim - len(shape)
+    if extra == 1 and grad.shape[1:] == shape:  # the usual case: a bias added to every row of a batch
+        return grad.sum(axis=0)
     if grad.size == math.prod(shape):  # only axes of size 1 were added: nothing to sum
         return grad.reshape(shape)
-    extra = grad.ndim - len(shape)
     if extra:  # axes broadcasting added in front
         grad = grad.sum(axis=tuple(range(extra)))
     ones = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
@@ -220,19 +222,16 @@ def topological_order(root_fn: Function) -> list[Function]:
     """
     order: list[Function] = []
     visited = {root_fn}
-    stack = [(root_fn, 0)]
+    stack = [(root_fn, iter(root_fn.inputs))]
     while stack:
-        fn, next_input = stack[-1]
-        inputs = fn.inputs
-        while next_input < len(inputs):
-            parent = inputs[next_input].grad_fn
-            next_input += 1
+        fn, inputs = stack[-1]
+        for tensor in inputs:  # resumes where the last visit of ``fn`` stopped
+            parent = tensor.grad_fn
             if parent is not None and parent not in visited:
                 visited.add(parent)
-                stack[-1] = (fn, next_input)
-                stack.append((parent, 0))
+                stack.append((parent, iter(parent.inputs)))
                 break
-        else:
+        else:  # every parent of fn is finished
             stack.pop()
             order.append(fn)
     order.reverse()
@@ -242,7 +241,7 @@ def topological_order(root_fn: Function) -> list[Function]:
 def _accumulate_leaf(tensor: Any, grad: np.ndarray) -> None:
     if tensor.grad is None:
         # a copy: the same array may flow to several inputs (``a + b``), and p.grad.zero_() writes in place
-        tensor.grad = Tensor._make(np.array(grad, dtype=tensor._data.dtype), False, None)
+        tensor.grad = Tensor._make(grad.copy(), False, None)
     else:
         tensor.grad._data += grad
 
@@ -294,30 +293,27 @@ def backward(
         if not retain_graph:
             fn.saved = ()
             fn.released = True
-        reduced = [] if on_step is not None else None
+        sent = []  # the gradients as they reach the inputs (for on_step)
         for tensor, input_grad, needed in zip(fn.inputs, input_grads, fn.needs_input_grad):
-            if input_grad is None or not needed:
-                if reduced is not None:
-                    reduced.append(None)
-                continue
-            data = tensor._data
-            if input_grad.shape != data.shape:
-                input_grad = unbroadcast(input_grad, data.shape)
-            if input_grad.dtype != data.dtype:
-                input_grad = input_grad.astype(data.dtype)
-            if anomaly:
-                _check_finite(input_grad, f"backward of {fn.op_name()}")
-            if reduced is not None:
-                reduced.append(input_grad)
-            parent = tensor.grad_fn
-            if parent is None:
-                _accumulate_leaf(tensor, input_grad)
-            elif parent in pending:
-                pending[parent] = pending[parent] + input_grad
+            if input_grad is not None and needed:
+                data = tensor._data
+                if input_grad.shape != data.shape:
+                    input_grad = unbroadcast(input_grad, data.shape)
+                if input_grad.dtype != data.dtype:
+                    input_grad = input_grad.astype(data.dtype)
+                if anomaly:
+                    _check_finite(input_grad, f"backward of {fn.op_name()}")
+                parent = tensor.grad_fn
+                if parent is None:
+                    _accumulate_leaf(tensor, input_grad)
+                else:
+                    earlier = pending.get(parent)
+                    pending[parent] = input_grad if earlier is None else earlier + input_grad
             else:
-                pending[parent] = input_grad
+                input_grad = None
+            sent.append(input_grad)
         if on_step is not None:
-            on_step(fn, grad, tuple(reduced))
+            on_step(fn, grad, tuple(sent))
 
 
 # Tensor's methods call into this module, so Tensor is imported last (the package imports this module first).

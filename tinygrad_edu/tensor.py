@@ -279,7 +279,7 @@ class Tensor:
                     "backward: grad can be implicitly created only for scalar outputs; this output has "
                     f"shape {self.shape}: reduce it (e.g. .mean()) or pass gradient="
                 )
-            grad = np.ones(self._data.shape, self._data.dtype)
+            grad = np.array(1, self._data.dtype).reshape(self._data.shape)  # d self / d self = 1
         else:
             grad = to_array(gradient, self.dtype, caller="backward", copy=False)
             if grad.shape != self.shape:
@@ -310,7 +310,7 @@ class Tensor:
         self._check_inplace(op)
         other = other._data if isinstance(other, Tensor) else other
         try:
-            ufunc(self._data, other, out=self._data, casting="same_kind")
+            ufunc(self._data, other, out=self._data)  # numpy's default casting for out=: "same_kind"
         except (ValueError, TypeError) as error:
             raise ShapeError(
                 f"{op}: cannot update a {self.dtype} tensor of shape {self.shape} in place with "
@@ -522,14 +522,16 @@ class Tensor:
     # ---- reductions ---------------------------------------------------------------------------
 
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return O.Sum.apply(self, axis=_axes(dim, self.ndim, "sum"), keepdims=keepdim)
+        axis = None if dim is None else _axes(dim, self.ndim, "sum")
+        return O.Sum.apply(self, axis=axis, keepdims=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         if self._data.dtype.kind != "f":
             raise TypeError(
                 f"mean: needs a floating-point tensor (this one is {self.dtype}); use .float().mean()"
             )
-        return O.Mean.apply(self, axis=_axes(dim, self.ndim, "mean"), keepdims=keepdim)
+        axis = None if dim is None else _axes(dim, self.ndim, "mean")
+        return O.Mean.apply(self, axis=axis, keepdims=keepdim)
 
     def var(self, dim: Any = None, keepdim: bool = False, correction: int = 1) -> Tensor:
         """Σ (x - mean)² / (n - correction): the unbiased sample variance by default, as PyTorch."""

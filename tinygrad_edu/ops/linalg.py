@@ -7,6 +7,16 @@ import numpy as np
 from ..engine import Function, ShapeError
 
 
+def _check_shapes(a, b):
+    """Explain a matmul that numpy refused: no axes to multiply over, or inner sizes that differ."""
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul: {a.shape} @ {b.shape}: both operands need at least 1 dimension")
+    inner_a = a.shape[-1]
+    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if inner_a != inner_b:
+        raise ShapeError(f"matmul: {a.shape} @ {b.shape}: inner dimensions {inner_a} and {inner_b} differ")
+
+
 class MatMul(Function):
     """out = a @ b;  d/da = grad @ bᵀ,  d/db = aᵀ @ grad
 
@@ -15,16 +25,13 @@ class MatMul(Function):
     """
 
     def forward(self, a, b):
-        if a.ndim == 0 or b.ndim == 0:
-            raise ShapeError(f"matmul: {a.shape} @ {b.shape}: both operands need at least 1 dimension")
-        inner_a = a.shape[-1]
-        inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
-        if inner_a != inner_b:
-            raise ShapeError(
-                f"matmul: {a.shape} @ {b.shape}: inner dimensions {inner_a} and {inner_b} differ"
-            )
+        try:
+            out = a @ b
+        except ValueError:
+            _check_shapes(a, b)
+            raise  # shapes fit: numpy objected to something else (the batch axes); apply restates it
         self.save_for_backward(a, b)
-        return a @ b
+        return out
 
     def backward(self, grad):
         a, b = self.saved

@@ -16,7 +16,9 @@ def _kept_shape(shape, axis):
 
 def _expand_back(grad, input_shape, axis):
     """Copy a reduced gradient back over every element of the input that was reduced."""
-    return np.full(input_shape, grad.reshape(_kept_shape(input_shape, axis)), dtype=grad.dtype)
+    out = np.empty(input_shape, grad.dtype)
+    out[...] = grad if axis is None else grad.reshape(_kept_shape(input_shape, axis))
+    return out
 
 
 class Sum(Function):
