@@ -137,7 +137,7 @@ class Function:
         """Run forward on the inputs' arrays; record the op when any input requires grad."""
         fn = cls()
         try:
-            # Every op of every training step passes here: the usual one and two inputs are spelled out.
+            # Every op of every training step passes here: one, two and three inputs are spelled out.
             if len(inputs) == 2:
                 a, b = inputs
                 out = fn.forward(a._data, b._data, **params)
@@ -145,6 +145,10 @@ class Function:
             elif len(inputs) == 1:
                 out = fn.forward(inputs[0]._data, **params)
                 needs = (inputs[0]._requires_grad,)
+            elif len(inputs) == 3:  # where(cond, a, b); nn.Linear's x @ W.T + b
+                a, b, c = inputs
+                out = fn.forward(a._data, b._data, c._data, **params)
+                needs = (a._requires_grad, b._requires_grad, c._requires_grad)
             else:
                 out = fn.forward(*[t._data for t in inputs], **params)
                 needs = tuple([t._requires_grad for t in inputs])

@@ -98,11 +98,13 @@ def tanh(input: Tensor) -> Tensor:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ Wᵀ + b, with W of shape [out_features, in_features]."""
-    params = (weight,) if bias is None else (weight, bias)
-    fits = input.ndim == 2 and weight.ndim == 2 and (bias is None or bias.shape == weight.shape[:1])
-    if fits and all(p.dtype == input.dtype for p in params):
+    dtype = input.dtype
+    if input.ndim == 2 and weight.ndim == 2 and weight.dtype == dtype:
         # a batch of rows, the usual case: one op (composed below for other shapes and mixed dtypes)
-        return nn_ops.Linear.apply(input, *params)
+        if bias is None:
+            return nn_ops.Linear.apply(input, weight)
+        if bias.shape == weight.shape[:1] and bias.dtype == dtype:
+            return nn_ops.Linear.apply(input, weight, bias)
     out = input @ weight.T
     return out if bias is None else out + bias
 
@@ -232,10 +234,11 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, caller: str) -
                          f"got {shapes()}{hint}")
     t = target._data.astype(np.intp, copy=False)
     classes = input.shape[1]
-    bad = (t != ignore_index) & ((t < 0) | (t >= classes))
-    if bad.any():
-        raise IndexError(f"{caller}: target holds class {int(t[bad][0])}, but the input has {classes} "
-                         f"classes (valid targets are 0..{classes - 1}); {shapes()}")
+    if t.size and (t.min() < 0 or t.max() >= classes):  # not all are classes: ignored ones, or mistakes
+        bad = (t != ignore_index) & ((t < 0) | (t >= classes))
+        if bad.any():
+            raise IndexError(f"{caller}: target holds class {int(t[bad][0])}, but the input has {classes} "
+                             f"classes (valid targets are 0..{classes - 1}); {shapes()}")
     return t
 
 
