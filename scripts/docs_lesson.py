@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "examples"))
+for folder in (ROOT, ROOT / "examples"):  # the package without installing it, and the examples
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 import a_pixel_similarity  # noqa: E402
 import b_linear_by_hand  # noqa: E402
