@@ -205,11 +205,11 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """
     if grad.shape == shape:
         return grad
+    if grad.size == math.prod(shape):  # only axes of size 1 were added: nothing to sum
+        return grad.reshape(shape)
     extra = grad.ndim - len(shape)
     if extra == 1 and grad.shape[1:] == shape:  # the usual case: a bias added to every row of a batch
         return grad.sum(axis=0)
-    if grad.size == math.prod(shape):  # only axes of size 1 were added: nothing to sum
-        return grad.reshape(shape)
     if extra:  # axes broadcasting added in front
         grad = grad.sum(axis=tuple(range(extra)))
     ones = tuple(i for i, size in enumerate(shape) if size == 1 and grad.shape[i] != 1)
