@@ -106,7 +106,7 @@ def phases_markdown(split: phases.PhaseReport, target: float) -> list[str]:
         "or hooks); and tinygrad_edu running the chapter's code. The minimal autograd is the floor: what "
         "recording the graph and walking it back costs at the least, in Python on numpy. Medians of "
         f"{runs} interleaved run{'s' if runs != 1 else ''} "
-        "(`python -m tinygrad_edu.bench.phases`):",
+        "(`python -m tinygrad_edu bench -w phases`):",
         "",
         phases.markdown_table(split).rstrip(),
         "",
@@ -128,8 +128,7 @@ def phases_markdown(split: phases.PhaseReport, target: float) -> list[str]:
     ]
 
 
-def render(report: runner.Report, profiled: list[dict], command: str,
-           split: phases.PhaseReport | None = None) -> str:
+def render(report: runner.Report, profiled: list[dict], command: str) -> str:
     meta = report.meta
     torch = f"PyTorch {meta['torch']} ({meta['torch_threads']} threads)" if meta.get("torch") else \
         "PyTorch not installed (its columns are absent)"
@@ -175,8 +174,8 @@ def render(report: runner.Report, profiled: list[dict], command: str,
                 "Flat means the peak over the most steps is within 1.5× of the peak over the fewest: each "
                 "step's graph is freed when the loss goes out of scope.", ""]
     lesson = next((row for row in report.rows if row.name == "lesson"), None)
-    if split is not None and lesson is not None and lesson.target:
-        out += phases_markdown(split, lesson.target)
+    if report.phases is not None and lesson is not None and lesson.target:
+        out += phases_markdown(report.phases, lesson.target)
     out += [
         "## What dominates each workload",
         "",
@@ -203,7 +202,7 @@ def render(report: runner.Report, profiled: list[dict], command: str,
         "python -m tinygrad_edu bench                       # the table (add --json results.json to keep it)",
         "python -m tinygrad_edu bench -w tiny,lesson -r 9   # some workloads, more repeats",
         "python -m tinygrad_edu bench --quick               # seconds: checks that the three ways agree",
-        "python -m tinygrad_edu.bench.phases                # the lesson loop phase by phase, with the floor",
+        "python -m tinygrad_edu bench -w phases             # the lesson loop phase by phase, with the floor",
         "python scripts/docs_performance.py                 # this page",
         "```",
         "",
@@ -242,11 +241,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         runner.set_threads(args.threads)
     try:
-        split = None
-        if "lesson" in names:
-            log("timing the lesson loop phase by phase")
-            split = phases.run(config, args.repeats, log=log)
-            print(phases.markdown_table(split))
         profiled = profiles(config, [n for n in names if n in W.BUILDERS], args.top)
     finally:
         if args.threads and previous:
@@ -254,13 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python scripts/docs_performance.py"] + list(sys.argv[1:] if argv is None else argv))
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render(report, profiled, command, split), encoding="utf-8")
+    output.write_text(render(report, profiled, command), encoding="utf-8")
     print(f"wrote {output}")
     if args.json:
         Path(args.json).write_text(report.to_json(), encoding="utf-8")
         print(f"wrote {args.json}")
-    agree = report.all_agree and (split is None or all(v == "yes" for v in split.agree.values()))
-    return 0 if agree else 1
+    return 0 if report.all_agree else 1
 
 
 if __name__ == "__main__":

@@ -37,6 +37,17 @@ def test_the_ways_agree(report):
     assert report.all_agree, {row.name: row.agree for row in report.rows}
 
 
+def test_phases_are_part_of_the_report_table_and_json(report):
+    assert report.phases is not None
+    assert report.phases.agree == {"minimal autograd": "yes", "tinygrad_edu": "yes"}
+    assert "the lesson loop phase by phase" in runner.format_table(report)
+    saved = json.loads(report.to_json())["phases"]
+    assert saved["steps"] == report.phases.steps
+    total_ms = report.phases.median("tinygrad_edu") * 1e3
+    assert saved["median_ms"]["tinygrad_edu"]["total"] == pytest.approx(total_ms)
+    assert set(saved["ratio_to_numpy"]) == {"minimal autograd", "tinygrad_edu"}
+
+
 @pytest.mark.parametrize("name", TIMED)
 def test_losses_and_parameters_match_the_numpy_reference(report, name):
     outcomes = report.outcomes[name]
@@ -72,24 +83,24 @@ def test_table_shows_every_workload(report):
 
 def test_compare_notices_a_difference():
     good = W.Outcome([0.5, 0.4], [0.9], [np.ones(3, np.float32)])
-    assert runner.compare(good, good, 1e-4, 1e-5) == "yes"
-    assert "loss" in runner.compare(W.Outcome([0.5, 0.3], [0.9], good.arrays), good, 1e-4, 1e-5)
-    assert "accurac" in runner.compare(W.Outcome(good.losses, [0.8], good.arrays), good, 1e-4, 1e-5)
-    assert "array" in runner.compare(W.Outcome(good.losses, [0.9], [np.zeros(3)]), good, 1e-4, 1e-5)
+    assert W.compare(good, good, 1e-4, 1e-5) == "yes"
+    assert "loss" in W.compare(W.Outcome([0.5, 0.3], [0.9], good.arrays), good, 1e-4, 1e-5)
+    assert "accurac" in W.compare(W.Outcome(good.losses, [0.8], good.arrays), good, 1e-4, 1e-5)
+    assert "array" in W.compare(W.Outcome(good.losses, [0.9], [np.zeros(3)]), good, 1e-4, 1e-5)
     failed = W.Outcome(good.losses, good.accuracies, good.arrays, passed=False)
-    assert "gradcheck" in runner.compare(failed, W.Outcome(passed=True), 1e-4, 1e-5)
+    assert "gradcheck" in W.compare(failed, W.Outcome(passed=True), 1e-4, 1e-5)
 
 
 def test_compare_allows_float32_drift_late_in_long_runs_only():
     losses = list(np.linspace(2.0, 0.1, 500))
     late_drift = [v * (1.005 if i >= 100 else 1) for i, v in enumerate(losses)]
-    assert runner.compare(W.Outcome(late_drift), W.Outcome(losses), 1e-4, 1e-5) == "yes"
+    assert W.compare(W.Outcome(late_drift), W.Outcome(losses), 1e-4, 1e-5) == "yes"
     early = [v * (1.005 if i == 10 else 1) for i, v in enumerate(losses)]
-    assert runner.compare(W.Outcome(early), W.Outcome(losses), 1e-4, 1e-5).startswith("loss 10")
+    assert W.compare(W.Outcome(early), W.Outcome(losses), 1e-4, 1e-5).startswith("loss 10")
     diverged = [v * (1.2 if i >= 300 else 1) for i, v in enumerate(losses)]
-    assert "stretch" in runner.compare(W.Outcome(diverged), W.Outcome(losses), 1e-4, 1e-5)
+    assert "stretch" in W.compare(W.Outcome(diverged), W.Outcome(losses), 1e-4, 1e-5)
     far = W.Outcome(losses, arrays=[np.full(4, 1.1)])
-    assert "relative distance" in runner.compare(far, W.Outcome(losses, arrays=[np.ones(4)]), 1e-4, 1e-5)
+    assert "relative distance" in W.compare(far, W.Outcome(losses, arrays=[np.ones(4)]), 1e-4, 1e-5)
 
 
 def _numeric_gradient(f, param: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -144,7 +155,7 @@ def test_cli_writes_well_formed_json(tmp_path, capsys):
     assert "tiny step" in out and "gradcheck" in out and "left out" in out
     data = json.loads(path.read_text())
     assert data["meta"]["quick"] is True and data["meta"]["torch"] is None
-    assert data["memory"] is None
+    assert data["memory"] is None and data["phases"] is None
     assert [w["name"] for w in data["workloads"]] == ["tiny", "gradcheck"]
     for workload in data["workloads"]:
         assert set(workload["times"]) == {"tinygrad_edu", "numpy"}

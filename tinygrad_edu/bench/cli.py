@@ -14,6 +14,7 @@ workloads:
   mlp         1 epoch of the ten-digit MLP on the 60,000 MNIST training images (synthetic if MNIST is absent)
   gradcheck   gradcheck of the lesson loss on a 16-row batch in float64
   memory      tracemalloc peak over 1,000 and 10,000 training steps (is the graph freed?)
+  phases      the lesson loop phase by phase: numpy, a minimal autograd (the floor), tinygrad_edu
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ The bench times the lesson workload as a whole. This module splits the same loop
   no hooks. It is the floor: the bookkeeping that recording a graph and walking it back costs at least;
 * ``tinygrad_edu``: the chapter's code, exactly as the bench's lesson workload runs it.
 
-    python -m tinygrad_edu.bench.phases [--repeats 5] [--epochs 20]
+    python -m tinygrad_edu bench -w phases        (or: python -m tinygrad_edu.bench.phases [--epochs 20])
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import reference as ref
-from . import runner
 from . import workloads as W
 
 PHASES = ("forward", "backward", "update", "validation")
@@ -250,6 +249,12 @@ class PhaseReport:
         totals = {w: [sum(v) for v in zip(*self.seconds[w].values(), strict=True)] for w in (way, "numpy")}
         return statistics.median(a / b for a, b in zip(totals[way], totals["numpy"], strict=True))
 
+    def to_dict(self) -> dict:
+        return {"epochs": self.epochs, "steps": self.steps, "seconds": self.seconds, "agree": self.agree,
+                "median_ms": {way: {phase: self.median(way, phase) * 1e3 for phase in PHASES}
+                              | {"total": self.median(way) * 1e3} for way in WAYS},
+                "ratio_to_numpy": {way: self.ratio(way) for way in WAYS if way != "numpy"}}
+
     def extra_us_per_step(self, way: str) -> float:
         """Median time this way spends beyond numpy, per training step, in µs."""
         return (self.median(way) - self.median("numpy")) / self.steps * 1e6
@@ -271,7 +276,7 @@ def run(config: W.Config, repeats: int = 5, log: Callable[[str], None] = lambda 
             for phase, value in LOOPS[way](train, valid, w0, b0, epochs).seconds.items():
                 seconds[way][phase].append(value)
         log(f"  phases: repeat {r + 1}/{repeats}")
-    agree = {way: runner.compare(first[way].outcome, first["numpy"].outcome, rtol=1e-3, atol=1e-4)
+    agree = {way: W.compare(first[way].outcome, first["numpy"].outcome, rtol=1e-3, atol=1e-4)
              for way in WAYS if way != "numpy"}
     return PhaseReport(epochs, epochs * len(train), seconds, agree)
 

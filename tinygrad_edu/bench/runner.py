@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from . import phases as P
 from . import workloads as W
 
 UNIT_SCALE = {"µs/step": 1e6, "ms": 1e3, "s": 1.0}
@@ -137,10 +138,12 @@ class Report:
     memory: dict | None
     meta: dict
     outcomes: dict[str, dict[str, W.Outcome]] = field(default_factory=dict)  # not written to JSON
+    phases: P.PhaseReport | None = None
 
     @property
     def all_agree(self) -> bool:
-        return all(v == "yes" for row in self.rows for v in row.agree.values())
+        phases_agree = self.phases is None or all(v == "yes" for v in self.phases.agree.values())
+        return phases_agree and all(v == "yes" for row in self.rows for v in row.agree.values())
 
     def to_dict(self) -> dict:
         rows = []
@@ -151,56 +154,11 @@ class Report:
                 "ratio_to_numpy": {way: asdict(s) for way in row.ratios if (s := row.ratio(way))},
             }
             rows.append(entry)
-        return {"meta": self.meta, "workloads": rows, "memory": self.memory}
+        return {"meta": self.meta, "workloads": rows, "memory": self.memory,
+                "phases": self.phases.to_dict() if self.phases else None}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-
-# ---- comparing outcomes ------------------------------------------------------------------------------
-
-
-TIGHT_STEPS = 50  # losses of the first steps must match closely; later, float32 rounding may drift a little
-
-
-def compare(outcome: W.Outcome, reference: W.Outcome, rtol: float, atol: float, drift: float = 2e-2) -> str:
-    """'yes' when ``outcome`` matches the numpy reference, else a short description of the first difference.
-
-    The first ``TIGHT_STEPS`` losses must agree to ``rtol``/``atol``. Over a long training run float32
-    rounding differences (summation order) grow, so later losses are compared as the means of ten
-    stretches of the run, final parameters by their relative distance, both to ``drift``; and accuracies
-    to 0.2 % (0.5 % after a long run). A gradcheck verdict must be True on both sides.
-    """
-    if outcome.passed is not None and not (outcome.passed and reference.passed):
-        return f"gradcheck failed (this way: {outcome.passed}, numpy: {reference.passed})"
-    got, want = np.asarray(outcome.losses, float), np.asarray(reference.losses, float)
-    if got.shape != want.shape:
-        return f"{got.size} losses, numpy has {want.size}"
-    k = min(want.size, TIGHT_STEPS)
-    if not np.allclose(got[:k], want[:k], rtol=rtol, atol=atol):
-        worst = int(np.argmax(np.abs(got[:k] - want[:k])))
-        return f"loss {worst}: {got[worst]:.6g} vs numpy {want[worst]:.6g}"
-    long_run = want.size > k
-    if long_run:
-        for i, (a, b) in enumerate(zip(np.array_split(got, 10), np.array_split(want, 10), strict=True)):
-            if not np.isclose(a.mean(), b.mean(), rtol=drift, atol=atol):
-                return f"mean loss of stretch {i + 1}/10: {a.mean():.6g} vs numpy {b.mean():.6g}"
-    accuracy_tolerance = 5e-3 if long_run else 2e-3
-    if len(outcome.accuracies) != len(reference.accuracies) or not np.allclose(
-            outcome.accuracies, reference.accuracies, rtol=0, atol=accuracy_tolerance):
-        return f"accuracies {outcome.accuracies[-3:]} vs numpy {reference.accuracies[-3:]}"
-    if len(outcome.arrays) != len(reference.arrays):
-        return f"{len(outcome.arrays)} arrays, numpy has {len(reference.arrays)}"
-    for i, (a, b) in enumerate(zip(outcome.arrays, reference.arrays, strict=True)):
-        if a.shape != b.shape:
-            return f"array {i}: shape {a.shape}, numpy's {b.shape}"
-        if long_run:
-            distance = float(np.linalg.norm(a - b) / max(float(np.linalg.norm(b)), 1e-30))
-            if distance > drift:
-                return f"array {i} {a.shape}: relative distance {distance:.3g} from numpy's"
-        elif not np.allclose(a, b, rtol=rtol, atol=atol):
-            return f"array {i} {a.shape}: max |difference| {np.max(np.abs(a - b)):.3g}"
-    return "yes"
 
 
 # ---- timing ---------------------------------------------------------------------------------------------
@@ -221,7 +179,7 @@ def measure(workload: W.Workload, repeats: int, warmup: bool = True,
             seconds[way].append(time.perf_counter() - start)
             outcomes.setdefault(way, outcome)
         log(f"  {workload.name}: repeat {r + 1}/{repeats}")
-    agree = {way: compare(outcomes[way], outcomes["numpy"], workload.rtol, workload.atol)
+    agree = {way: W.compare(outcomes[way], outcomes["numpy"], workload.rtol, workload.atol)
              for way in ways if way != "numpy"}
     scale = UNIT_SCALE[workload.unit] / workload.per_run
     times = {way: [s * scale for s in seconds[way]] for way in ways}
@@ -375,7 +333,8 @@ def _cpu_name() -> str:
 
 def run(names: list[str], repeats: int, config: W.Config, include_torch: bool = True,
         threads: int | None = None, log: Callable[[str], None] = lambda s: None) -> Report:
-    """Build, check and time the named workloads (and the memory check if "memory" is among them)."""
+    """Build, check and time the named workloads (and the memory check and the lesson loop's phases if
+    "memory" and "phases" are among them)."""
     if include_torch and W.torch_available():
         import torch  # noqa: F401 (imported before set_threads, so its thread count can be set too)
     previous = blas_threads(), _torch_threads()
@@ -391,18 +350,19 @@ def run(names: list[str], repeats: int, config: W.Config, include_torch: bool = 
                 "timings will be noisy (multi-threaded BLAS suffers most; --threads 1 is steadier)")
         rows, outcomes = [], {}
         for name in names:
-            if name == "memory":
+            if name not in W.BUILDERS:  # memory, phases: below
                 continue
             log(f"{name}: preparing")
             workload = W.BUILDERS[name](config, include_torch=include_torch)
             row, outcomes[name] = measure(workload, repeats, warmup=not config.quick, log=log)
             rows.append(row)
         memory = measure_memory(config.memory_steps, log) if "memory" in names else None
+        split = P.run(config, repeats, log) if "phases" in names else None
         meta["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     finally:
         if threads is not None:
             _restore_threads(*previous)
-    return Report(rows, memory, meta, outcomes)
+    return Report(rows, memory, meta, outcomes, split)
 
 
 # ---- formatting ------------------------------------------------------------------------------------------
@@ -497,6 +457,11 @@ def format_table(report: Report) -> str:
     memory = memory_lines(report.memory)
     if memory:
         lines += [""] + memory
+    if report.phases:
+        runs = len(report.phases.seconds["numpy"]["forward"])
+        lines += ["", f"the lesson loop phase by phase ({report.phases.epochs} epochs; median of {runs} "
+                  "runs; the minimal autograd is bench/phases.py's MinimalTensor, the floor):",
+                  P.markdown_table(report.phases).rstrip()]
     return "\n".join(lines) + "\n"
 
 

@@ -129,6 +129,52 @@ class Workload:
     atol: float = 1e-5
 
 
+# ---- comparing outcomes ------------------------------------------------------------------------------
+
+
+TIGHT_STEPS = 50  # losses of the first steps must match closely; later, float32 rounding may drift a little
+
+
+def compare(outcome: Outcome, reference: Outcome, rtol: float, atol: float, drift: float = 2e-2) -> str:
+    """'yes' when ``outcome`` matches the numpy reference, else a short description of the first difference.
+
+    The first ``TIGHT_STEPS`` losses must agree to ``rtol``/``atol``. Over a long training run float32
+    rounding differences (summation order) grow, so later losses are compared as the means of ten
+    stretches of the run, final parameters by their relative distance, both to ``drift``; and accuracies
+    to 0.2 % (0.5 % after a long run). A gradcheck verdict must be True on both sides.
+    """
+    if outcome.passed is not None and not (outcome.passed and reference.passed):
+        return f"gradcheck failed (this way: {outcome.passed}, numpy: {reference.passed})"
+    got, want = np.asarray(outcome.losses, float), np.asarray(reference.losses, float)
+    if got.shape != want.shape:
+        return f"{got.size} losses, numpy has {want.size}"
+    k = min(want.size, TIGHT_STEPS)
+    if not np.allclose(got[:k], want[:k], rtol=rtol, atol=atol):
+        worst = int(np.argmax(np.abs(got[:k] - want[:k])))
+        return f"loss {worst}: {got[worst]:.6g} vs numpy {want[worst]:.6g}"
+    long_run = want.size > k
+    if long_run:
+        for i, (a, b) in enumerate(zip(np.array_split(got, 10), np.array_split(want, 10), strict=True)):
+            if not np.isclose(a.mean(), b.mean(), rtol=drift, atol=atol):
+                return f"mean loss of stretch {i + 1}/10: {a.mean():.6g} vs numpy {b.mean():.6g}"
+    accuracy_tolerance = 5e-3 if long_run else 2e-3
+    if len(outcome.accuracies) != len(reference.accuracies) or not np.allclose(
+            outcome.accuracies, reference.accuracies, rtol=0, atol=accuracy_tolerance):
+        return f"accuracies {outcome.accuracies[-3:]} vs numpy {reference.accuracies[-3:]}"
+    if len(outcome.arrays) != len(reference.arrays):
+        return f"{len(outcome.arrays)} arrays, numpy has {len(reference.arrays)}"
+    for i, (a, b) in enumerate(zip(outcome.arrays, reference.arrays, strict=True)):
+        if a.shape != b.shape:
+            return f"array {i}: shape {a.shape}, numpy's {b.shape}"
+        if long_run:
+            distance = float(np.linalg.norm(a - b) / max(float(np.linalg.norm(b)), 1e-30))
+            if distance > drift:
+                return f"array {i} {a.shape}: relative distance {distance:.3g} from numpy's"
+        elif not np.allclose(a, b, rtol=rtol, atol=atol):
+            return f"array {i} {a.shape}: max |difference| {np.max(np.abs(a - b)):.3g}"
+    return "yes"
+
+
 # ---- shared data helpers ---------------------------------------------------------------------------
 
 
@@ -535,4 +581,4 @@ BUILDERS: dict[str, Callable[..., Workload]] = {
     "mlp": mlp,
     "gradcheck": gradcheck,
 }
-NAMES = tuple(BUILDERS) + ("memory",)
+NAMES = tuple(BUILDERS) + ("memory", "phases")  # the last two are reports, not rows of the table
