@@ -96,6 +96,7 @@ def phases_markdown(split: phases.PhaseReport, target: float) -> list[str]:
     costliest = max(gaps, key=gaps.get)
     share = gaps[costliest] / max(sum(gaps.values()), 1e-12)
     runs = len(split.seconds["numpy"]["forward"])
+    numpy_top = max(phases.PHASES, key=lambda p: split.median("numpy", p))
     return [
         "## The lesson loop, phase by phase",
         "",
@@ -110,8 +111,9 @@ def phases_markdown(split: phases.PhaseReport, target: float) -> list[str]:
         "",
         phases.markdown_table(split).rstrip(),
         "",
-        f"- numpy does {numpy_us:.1f} µs of array work per training step (validation included); most of it "
-        "is the two passes over the 256×784 batch (`xb @ w` forward, `xb.T @ dz` backward).",
+        f"- numpy does {numpy_us:.1f} µs of array work per training step (validation included); its "
+        f"largest phase is {numpy_top} ({split.median('numpy', numpy_top) * 1e3:.1f} ms)"
+        + (", which holds the pass over each 256×784 batch in `xb @ w`." if numpy_top == "forward" else "."),
         f"- The minimal autograd needs {floor_us:.1f} µs more per step ({floor:.2f}× numpy), "
         f"{share:.0%} of it in {costliest}"
         + (BACKWARD_COST if costliest == "backward" else "."),
@@ -179,10 +181,12 @@ def render(report: runner.Report, profiled: list[dict], command: str) -> str:
     out += [
         "## What dominates each workload",
         "",
-        "The numpy reference does the same array work as tinygrad_edu, so the ratio is what tinygrad_edu "
-        "adds: Python calls per op to record the graph and walk it back. The tables are cProfile's view of "
-        "tinygrad_edu's run (own time per function; cProfile adds about a microsecond to every Python call, "
-        "so read them for the order, not for absolute times). A `@` or a ufunc shows up inside the op that "
+        "The numpy reference does the same matrix products as tinygrad_edu, so the ratio is what "
+        "tinygrad_edu adds: Python calls per op to record the graph and walk it back, and the elementwise "
+        "derivatives applied op by op rather than fused by hand (the phase table above). The tables are "
+        "cProfile's view of tinygrad_edu's run (own time per function; cProfile adds about a microsecond "
+        "to every Python call, so read them for the order, not for absolute times). A `@` or a ufunc shows "
+        "up inside the op that "
         "calls it (e.g. `MatMul.forward`'s own time is mostly BLAS).",
         "",
     ]
