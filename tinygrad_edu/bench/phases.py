@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -106,118 +107,101 @@ class PhaseTimes:
     outcome: W.Outcome = field(default_factory=W.Outcome)
 
 
-def _numpy_loop(train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int) -> PhaseTimes:
+def _timed(batches: list, forward: Callable, backward: Callable, update: Callable, validate: Callable,
+           epochs: int) -> PhaseTimes:
+    """The lesson loop with a clock between its phases; every way runs it with its own four parts:
+    ``forward(xb, yb) -> step``, ``backward(step) -> grads``, ``update(step, grads) -> loss as a float``
+    and ``validate() -> accuracy``."""
     clock, result = time.perf_counter, PhaseTimes()
     s = result.seconds
-    w, b = w0.copy(), b0.copy()
-
-    def scores(xb: np.ndarray) -> np.ndarray:
-        return xb @ w + b
-
     for _ in range(epochs):
-        for xb, yb in train:  # reference.linear_step, with a clock between forward and backward
+        for xb, yb in batches:
             t0 = clock()
-            z = xb @ w + b
-            p = ref.sigmoid(z)
-            is_3 = yb == 1
-            loss = np.where(is_3, 1 - p, p).mean()
+            step = forward(xb, yb)
             t1 = clock()
-            sign = np.where(is_3, np.float32(-1), np.float32(1)).astype(z.dtype)
-            dz = sign * (p * (1 - p)) / p.size
-            dw, db = xb.T @ dz, dz.sum(axis=0)
+            grads = backward(step)
             t2 = clock()
-            result.outcome.losses.append(float(loss))
-            w -= dw * 1.0
-            b -= db * 1.0
+            result.outcome.losses.append(update(step, grads))
             t3 = clock()
             s["forward"] += t1 - t0
             s["backward"] += t2 - t1
             s["update"] += t3 - t2
         t0 = clock()
-        result.outcome.accuracies.append(ref.validate(scores, valid))
+        result.outcome.accuracies.append(validate())
         s["validation"] += clock() - t0
+    return result
+
+
+def _numpy_loop(train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int) -> PhaseTimes:
+    """reference.linear_step, split where its forward ends and its backward begins."""
+    w, b = w0.copy(), b0.copy()
+
+    def forward(xb: np.ndarray, yb: np.ndarray) -> tuple:
+        z = xb @ w + b
+        p = ref.sigmoid(z)
+        is_3 = yb == 1
+        return xb, z, p, is_3, np.where(is_3, 1 - p, p).mean()
+
+    def backward(step: tuple) -> tuple:
+        xb, z, p, is_3, _ = step
+        sign = np.where(is_3, np.float32(-1), np.float32(1)).astype(z.dtype)
+        dz = sign * (p * (1 - p)) / p.size
+        return xb.T @ dz, dz.sum(axis=0)
+
+    def update(step: tuple, grads: tuple) -> float:
+        nonlocal w, b  # updated in place, as in the reference
+        dw, db = grads
+        w -= dw * 1.0
+        b -= db * 1.0
+        return float(step[-1])
+
+    result = _timed(train, forward, backward, update, lambda: ref.validate(lambda xb: xb @ w + b, valid),
+                    epochs)
     result.outcome.arrays = [w, b]
     return result
 
 
 def _minimal_loop(train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int) -> PhaseTimes:
-    clock, result = time.perf_counter, PhaseTimes()
-    s = result.seconds
     weights, bias = MinimalTensor(w0.copy()), MinimalTensor(b0.copy())
     weights.send_back = bias.send_back = None
-    batches = [(MinimalTensor(xb), yb) for xb, yb in train]
+
+    def forward(xb: MinimalTensor, yb: np.ndarray) -> MinimalTensor:
+        p = (xb @ weights + bias).sigmoid()
+        return minimal_where(yb == 1, 1 - p, p).mean()
+
+    def update(loss: MinimalTensor, _: None) -> float:
+        for param in (weights, bias):
+            param.data -= param.grad * 1.0
+            param.grad[...] = 0
+        return float(loss.data)
 
     def scores(xb: np.ndarray) -> np.ndarray:  # recorded, as the chapter's validation is
         return (MinimalTensor(xb) @ weights + bias).data
 
-    for _ in range(epochs):
-        for xb, yb in batches:
-            t0 = clock()
-            p = (xb @ weights + bias).sigmoid()
-            loss = minimal_where(yb == 1, 1 - p, p).mean()
-            t1 = clock()
-            loss.backward()
-            t2 = clock()
-            result.outcome.losses.append(float(loss.data))
-            for param in (weights, bias):
-                param.data -= param.grad * 1.0
-                param.grad[...] = 0
-            t3 = clock()
-            s["forward"] += t1 - t0
-            s["backward"] += t2 - t1
-            s["update"] += t3 - t2
-        t0 = clock()
-        result.outcome.accuracies.append(ref.validate(scores, valid))
-        s["validation"] += clock() - t0
+    batches = [(MinimalTensor(xb), yb) for xb, yb in train]
+    result = _timed(batches, forward, MinimalTensor.backward, update, lambda: ref.validate(scores, valid),
+                    epochs)
     result.outcome.arrays = [weights.data, bias.data]
     return result
 
 
 def _tinygrad_loop(train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int) -> PhaseTimes:
-    """The bench's lesson workload (the chapter's code), with a clock between the phases."""
-    import tinygrad_edu as tg
+    """The bench's lesson workload: the chapter's functions and its update, as the bench runs them."""
+    lib = W.tinygrad_lib()
+    train, valid = W._wrap(lib, train), W._wrap(lib, valid)
+    weights = lib.from_numpy(w0.copy()).requires_grad_()
+    bias = lib.from_numpy(b0.copy()).requires_grad_()
+    linear1, mnist_loss, validate_epoch = W.chapter_functions(lib, weights, bias, valid)
 
-    clock, result = time.perf_counter, PhaseTimes()
-    s = result.seconds
-    train, valid = W._wrap(W.tinygrad_lib(), train), W._wrap(W.tinygrad_lib(), valid)
-    weights = tg.from_numpy(w0.copy()).requires_grad_()
-    bias = tg.from_numpy(b0.copy()).requires_grad_()
-    params = weights, bias
+    def update(loss: Any, _: None) -> float:
+        value = loss.item()
+        for p in (weights, bias):
+            p.data -= p.grad * 1.0
+            p.grad.zero_()
+        return value
 
-    def linear1(xb):
-        return xb @ weights + bias
-
-    def mnist_loss(predictions, targets):
-        predictions = predictions.sigmoid()
-        return tg.where(targets == 1, 1 - predictions, predictions).mean()
-
-    def batch_accuracy(xb, yb):
-        preds = xb.sigmoid()
-        correct = (preds > 0.5) == yb
-        return correct.float().mean()
-
-    def validate_epoch(model):
-        accs = [batch_accuracy(model(xb), yb) for xb, yb in valid]
-        return round(tg.stack(accs).mean().item(), 4)
-
-    for _ in range(epochs):
-        for xb, yb in train:
-            t0 = clock()
-            loss = mnist_loss(linear1(xb), yb)
-            t1 = clock()
-            loss.backward()
-            t2 = clock()
-            result.outcome.losses.append(loss.item())
-            for p in params:
-                p.data -= p.grad * 1.0
-                p.grad.zero_()
-            t3 = clock()
-            s["forward"] += t1 - t0
-            s["backward"] += t2 - t1
-            s["update"] += t3 - t2
-        t0 = clock()
-        result.outcome.accuracies.append(validate_epoch(linear1))
-        s["validation"] += clock() - t0
+    result = _timed(train, lambda xb, yb: mnist_loss(linear1(xb), yb), lambda loss: loss.backward(), update,
+                    lambda: validate_epoch(linear1), epochs)
     result.outcome.arrays = [W.to_numpy(weights), W.to_numpy(bias)]
     return result
 

@@ -271,6 +271,29 @@ def tiny(config: Config, rows: int = 1, include_torch: bool = True) -> Workload:
 # ---- 2. the lesson: the hand-written linear loop -------------------------------------------------------
 
 
+def chapter_functions(lib: Lib, weights: Any, bias: Any, valid: list) -> tuple[Callable, Callable, Callable]:
+    """The chapter's ``linear1``, ``mnist_loss`` and ``validate_epoch``, line for line, for ``lib``'s
+    tensors (the bench's lesson workload and the phase-by-phase timing both run these)."""
+
+    def linear1(xb):
+        return xb @ weights + bias
+
+    def mnist_loss(predictions, targets):
+        predictions = predictions.sigmoid()
+        return lib.where(targets == 1, 1 - predictions, predictions).mean()
+
+    def batch_accuracy(xb, yb):
+        preds = xb.sigmoid()
+        correct = (preds > 0.5) == yb
+        return correct.float().mean()
+
+    def validate_epoch(model):
+        accs = [batch_accuracy(model(xb), yb) for xb, yb in valid]
+        return round(lib.stack(accs).mean().item(), 4)
+
+    return linear1, mnist_loss, validate_epoch
+
+
 def _lesson_framework(lib: Lib, train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int,
                       lr: float):
     """The chapter's code, line for line (tinygrad_edu and PyTorch run exactly this)."""
@@ -280,23 +303,7 @@ def _lesson_framework(lib: Lib, train: list, valid: list, w0: np.ndarray, b0: np
         weights = lib.from_numpy(w0.copy()).requires_grad_()
         bias = lib.from_numpy(b0.copy()).requires_grad_()
         params = weights, bias
-
-        def linear1(xb):
-            return xb @ weights + bias
-
-        def mnist_loss(predictions, targets):
-            predictions = predictions.sigmoid()
-            return lib.where(targets == 1, 1 - predictions, predictions).mean()
-
-        def batch_accuracy(xb, yb):
-            preds = xb.sigmoid()
-            correct = (preds > 0.5) == yb
-            return correct.float().mean()
-
-        def validate_epoch(model):
-            accs = [batch_accuracy(model(xb), yb) for xb, yb in valid]
-            return round(lib.stack(accs).mean().item(), 4)
-
+        linear1, mnist_loss, validate_epoch = chapter_functions(lib, weights, bias, valid)
         outcome = Outcome()
         for _ in range(epochs):
             for xb, yb in train:
