@@ -5,7 +5,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu.data import DataLoader, TensorDataset, load_mnist_sample
-from tinygrad_edu.engine import ShapeError
+from tinygrad_edu.function import ShapeError
 
 
 @pytest.fixture(scope="module")

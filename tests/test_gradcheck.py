@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu.engine import Function
+from tinygrad_edu.function import Function
 
 
 class Square(Function):

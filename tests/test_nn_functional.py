@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu.engine import ShapeError
+from tinygrad_edu.function import ShapeError
 
 REDUCTIONS = ["mean", "sum", "none"]
 SETTINGS = settings(max_examples=20, deadline=None)

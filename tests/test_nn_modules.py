@@ -12,7 +12,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import nn
-from tinygrad_edu.engine import ShapeError
+from tinygrad_edu.function import ShapeError
 
 
 class Block(nn.Module):

@@ -1,10 +1,10 @@
 """tinygrad_edu: a small automatic-differentiation framework on numpy, written to be studied.
 
 ``import tinygrad_edu as torch`` runs fast.ai lesson 4's PyTorch code: the names below follow PyTorch.
-Reading order: tensor.py → ops/ → engine.py → gradcheck.py.
+Reading order: tensor.py → function.py → ops/ → engine.py → gradcheck.py.
 """
 
-from . import engine  # first: the engine and tensor modules import each other
+from . import engine, function
 from .creation import (
     arange,
     cat,
@@ -28,7 +28,7 @@ from .creation import (
     zeros_like,
 )
 from .dtypes import bool_, float32, float64, int32, int64, uint8
-from .engine import ShapeError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .function import ShapeError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor
 
@@ -41,7 +41,8 @@ from .serialization import load, save  # noqa: E402
 
 __all__ = [
     "DataLoader", "GradcheckError", "ShapeError", "Tensor", "abs", "arange", "argmax", "bool_", "cat",
-    "clamp", "detect_anomaly", "enable_grad", "engine", "exp", "float32", "float64", "from_numpy", "full",
+    "clamp", "detect_anomaly", "enable_grad", "engine", "exp", "function", "float32", "float64", "from_numpy",
+    "full",
     "generator", "gradcheck", "int32", "int64", "is_grad_enabled", "linspace", "load", "log", "manual_seed",
     "matmul", "maximum", "minimum", "nn", "no_grad", "ones", "ones_like", "optim", "rand", "randint",
     "randn", "randperm", "relu", "save", "sigmoid", "sqrt", "stack", "tanh", "tensor", "uint8", "where",

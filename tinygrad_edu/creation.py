@@ -8,9 +8,12 @@ from typing import Any
 import numpy as np
 
 from . import ops as O
+from .dims import axis as _axis
+from .dims import shape_arg as _shape_arg
 from .dtypes import as_dtype, default_float, to_array
-from .engine import ShapeError
-from .tensor import Tensor, _axis, _promote, _shape_arg
+from .function import ShapeError
+from .tensor import Tensor
+from .tensor_extras import promote as _promote
 
 _generator = np.random.default_rng()
 

@@ -65,3 +65,4 @@ def to_array(data: Any, dtype: Any = None, caller: str = "tensor", copy: bool = 
     if copy and not isinstance(data, (list, tuple, int, float, bool)):
         return array.copy()
     return array
+

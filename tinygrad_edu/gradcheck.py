@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import enable_grad, no_grad
+from .function import enable_grad, no_grad
 from .tensor import Tensor
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from . import nn
 from .creation import stack, where
 from .data import load_mnist, load_mnist_sample
-from .engine import no_grad
+from .function import no_grad
 from .tensor import Tensor
 
 PIXELS = 28 * 28

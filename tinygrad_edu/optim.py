@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import enable_grad
+from .function import enable_grad
 from .tensor import Tensor
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import creation
 from ..dtypes import to_array
-from ..engine import ShapeError
+from ..function import ShapeError
 from ..tensor import Tensor
 
 Batch = Any  # a Tensor, or a tuple of Tensors (one per column)

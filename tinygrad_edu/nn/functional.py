@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import ShapeError
+from ..function import ShapeError
 from ..tensor import Tensor
 from . import ops as nn_ops
 

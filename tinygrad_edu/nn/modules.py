@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..dtypes import as_dtype, default_float, to_array
-from ..engine import ShapeError
+from ..function import ShapeError
 from ..tensor import Tensor
 from . import functional as F
 from . import init

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Function
+from ..function import Function
 
 
 def _stable_sigmoid(x: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Function, ShapeError
+from ..function import Function, ShapeError
 
 
 def _check_shapes(a, b):

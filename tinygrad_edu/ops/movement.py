@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Function
+from ..function import Function
 
 
 class Reshape(Function):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Function
+from ..function import Function
 
 
 def _kept_shape(shape, axis):

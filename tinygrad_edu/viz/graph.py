@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import Function, topological_order
+from ..engine import topological_order
+from ..function import Function
 from ..tensor import Tensor
 
 #: how many nodes (tensors + ops) a picture shows at most, unless the caller says otherwise

@@ -21,14 +21,11 @@ from typing import Any, Literal, TextIO
 import numpy as np
 
 from .. import engine
-from ..engine import Function
+from ..function import Function
 from ..tensor import Tensor
 from .errors import GraphvizNotFoundError
 from .graph import arg_names, leaves, op_rule, output_tensors, tensor_names
 from .stats import PREVIEW_SIZE, ArrayStats, array_stats, format_shape
-
-#: ops whose gradient the engine sums back when an input was broadcast to the output's shape
-BROADCASTING_OPS = {"Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Where", "Expand"}
 
 
 @dataclass
@@ -88,9 +85,10 @@ def trace_backward(
     outputs = output_tensors(loss)
     steps: list[BackwardStep] = []
 
-    def on_step(fn: Function, grad_out: np.ndarray, grads_in: tuple) -> None:
+    def on_step(fn: Function, grad_out: np.ndarray, returned: tuple, sent: tuple) -> None:
         output_name = display[id(outputs[fn])]
-        steps.append(_make_step(len(steps) + 1, fn, grad_out, grads_in, output_name, display, preview))
+        summed = tuple(g is not None and r.shape != g.shape for r, g in zip(returned, sent))
+        steps.append(_make_step(len(steps) + 1, fn, grad_out, sent, summed, output_name, display, preview))
 
     engine.backward(loss, np.ones_like(loss._data), retain_graph=retain_graph, on_step=on_step)
 
@@ -102,8 +100,8 @@ def trace_backward(
 
 
 def _make_step(
-    index: int, fn: Function, grad_out: np.ndarray, grads_in: tuple, output_name: str,
-    display: dict[int, str], preview: int,
+    index: int, fn: Function, grad_out: np.ndarray, grads_in: tuple, summed: tuple[bool, ...],
+    output_name: str, display: dict[int, str], preview: int,
 ) -> BackwardStep:
     output_shape = tuple(grad_out.shape)
     shapes = tuple(tuple(t.shape) for t in fn.inputs)
@@ -120,8 +118,7 @@ def _make_step(
         input_shapes=shapes,
         grad_out=array_stats(grad_out, preview),
         grads_in=tuple(None if g is None else array_stats(g, preview) for g in kept),
-        unbroadcast=tuple(g is not None and op in BROADCASTING_OPS and s != output_shape
-                          for g, s in zip(kept, shapes, strict=True)),
+        unbroadcast=summed,
         fn=fn,
         grad_out_array=np.array(grad_out, copy=True),
         grads_in_arrays=kept,

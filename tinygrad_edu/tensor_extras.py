@@ -1,0 +1,330 @@
+"""The PyTorch conveniences of ``Tensor`` that are not autograd: conversions to numpy and Python numbers,
+printing, dtype conversions, comparisons, in-place updates, and the dtype rule for mixed operands.
+
+``Tensor`` (``tensor.py``) inherits them from ``TensorExtras``; read ``tensor.py`` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import dims
+from . import ops as O
+from .dtypes import as_dtype, default_float, float32, int64, to_array
+from .function import ShapeError, is_grad_enabled
+
+
+class TensorExtras:
+    """Methods of ``Tensor`` that PyTorch code expects but that record nothing in the graph."""
+
+    __slots__ = ()
+
+    # ---- sizes --------------------------------------------------------------------------------------
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def size(self, dim: int | None = None) -> Any:
+        return self.shape if dim is None else self.shape[dim]
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    # ---- to numpy and Python --------------------------------------------------------------------------
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        if self._requires_grad:
+            raise RuntimeError("numpy(): this tensor requires grad; call tensor.detach().numpy() instead")
+        return self._data
+
+    def item(self) -> float | int | bool:
+        if self._data.size != 1:
+            raise ValueError(
+                f"item(): only a tensor with one element can become a Python number (shape {self.shape})"
+            )
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(t)`` shares the storage; ``np.array(t)`` (copy=True) copies, as for an ndarray."""
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError(
+                "__index__: only one-element integer tensors can be used as an index "
+                f"(this one: {self.dtype}, shape {self.shape})"
+            )
+        return int(self._data.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"bool(): a tensor with {self._data.size} elements is ambiguous; use .any() or .all()"
+            )
+        return bool(self._data.item())
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    # ---- printing -------------------------------------------------------------------------------------
+
+    def __format__(self, spec: str) -> str:
+        if spec and self._data.size == 1:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self) -> str:
+        # as PyTorch: whole numbers print as "1.", anything else with 4 decimals ("0.5000")
+        finite = self._data[np.isfinite(self._data)] if self.dtype.kind == "f" else self._data
+        whole = self.dtype.kind != "f" or bool(np.all(finite == np.round(finite)))
+        body = np.array2string(self._data, precision=4, separator=", ", prefix="tensor(", threshold=1000,
+                               floatmode="maxprec" if whole else "fixed")
+        extras = []
+        if self.dtype not in (float32, int64, np.dtype(bool)):
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    # ---- dtype conversions ------------------------------------------------------------------------------
+
+    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """``to(float64)``; ``to("cpu")`` is accepted and changes nothing (there is only the CPU)."""
+        dtype = kwargs.get("dtype", dtype)
+        if isinstance(dtype, str) and dtype == "cpu":
+            return self
+        dtype = as_dtype(dtype)
+        if dtype is None or dtype == self.dtype:
+            return self
+        if dtype.kind == "f" and self._data.dtype.kind == "f":
+            return O.Cast.apply(self, dtype=dtype)  # float to float stays in the graph
+        return self._make(self._data.astype(dtype))
+
+    def cpu(self) -> Any:
+        return self
+
+    def float(self) -> Any:
+        return self.to(float32)
+
+    def double(self) -> Any:
+        return self.to(np.float64)
+
+    def long(self) -> Any:
+        return self.to(int64)
+
+    def int(self) -> Any:
+        return self.to(np.int32)
+
+    def bool(self) -> Any:
+        return self.to(np.bool_)
+
+    def _as_float(self) -> Any:
+        return self if self._data.dtype.kind == "f" else self.to(default_float)
+
+    # ---- comparisons and logic (no gradient; bool results) --------------------------------------------
+
+    __hash__ = object.__hash__  # hashed by identity, as in PyTorch (== is elementwise)
+
+    def _compare(self, ufunc: np.ufunc, other: Any) -> Any:
+        a, b = promote(self, other)
+        try:
+            return self._make(ufunc(a._data, b._data))
+        except ValueError as error:
+            raise ShapeError(
+                f"{ufunc.__name__}: cannot compare shapes {a.shape} and {b.shape}: {error}"
+            ) from None
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self._compare(np.not_equal, other)
+
+    def __lt__(self, other: Any) -> Any:
+        return self._compare(np.less, other)
+
+    def __le__(self, other: Any) -> Any:
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._compare(np.greater_equal, other)
+
+    def __invert__(self) -> Any:
+        if self.dtype.kind != "b":
+            raise TypeError(f"~: only bool tensors can be inverted (this one is {self.dtype})")
+        return self._make(~self._data)
+
+    def __and__(self, other: Any) -> Any:
+        return self._compare(np.logical_and, other)
+
+    def __or__(self, other: Any) -> Any:
+        return self._compare(np.logical_or, other)
+
+    def eq(self, other: Any) -> Any:
+        return self == other
+
+    def any(self) -> Any:
+        return self._make(np.any(self._data))
+
+    def all(self) -> Any:
+        return self._make(np.all(self._data))
+
+    # ---- in place (never recorded) -----------------------------------------------------------------------
+
+    def _check_inplace(self, op: str) -> None:
+        if self._requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                f"{op}: a tensor that requires grad cannot be changed in place while gradients are recorded; "
+                "use `with no_grad():` or change `.data` instead (p.data -= lr * p.grad)"
+            )
+
+    def _inplace(self, ufunc: np.ufunc, other: Any, op: str) -> Any:
+        self._check_inplace(op)
+        other = other._data if isinstance(other, TensorExtras) else other
+        try:
+            ufunc(self._data, other, out=self._data)  # numpy's default casting for out=: "same_kind"
+        except (ValueError, TypeError) as error:
+            raise ShapeError(
+                f"{op}: cannot update a {self.dtype} tensor of shape {self.shape} in place with "
+                f"{np.shape(other)}: {error}"
+            ) from None
+        return self
+
+    def __iadd__(self, other: Any) -> Any:
+        return self._inplace(np.add, other, "add_")
+
+    def __isub__(self, other: Any) -> Any:
+        return self._inplace(np.subtract, other, "sub_")
+
+    def __imul__(self, other: Any) -> Any:
+        return self._inplace(np.multiply, other, "mul_")
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self._inplace(np.divide, other, "div_")
+
+    def add_(self, other: Any, alpha: float = 1) -> Any:
+        return self._inplace(np.add, other * alpha if alpha != 1 else other, "add_")
+
+    def sub_(self, other: Any, alpha: float = 1) -> Any:
+        return self._inplace(np.subtract, other * alpha if alpha != 1 else other, "sub_")
+
+    def mul_(self, other: Any) -> Any:
+        return self._inplace(np.multiply, other, "mul_")
+
+    def div_(self, other: Any) -> Any:
+        return self._inplace(np.divide, other, "div_")
+
+    def zero_(self) -> Any:
+        self._check_inplace("zero_")
+        self._data[...] = 0
+        return self
+
+    def fill_(self, value: Any) -> Any:
+        self._check_inplace("fill_")
+        self._data[...] = value
+        return self
+
+    def copy_(self, source: Any) -> Any:
+        self._check_inplace("copy_")
+        self._data[...] = source._data if isinstance(source, TensorExtras) else source
+        return self
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace("__setitem__")
+        self._data[index_arrays(index)] = value._data if isinstance(value, TensorExtras) else value
+
+    # ---- values without a gradient -----------------------------------------------------------------------
+
+    def round(self, decimals: int = 0) -> Any:
+        """Round to ``decimals`` places (half to even, as PyTorch). Its derivative is 0 almost everywhere,
+        so the result is not connected to the graph."""
+        return self._make(np.round(self._data, decimals))
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        if dim is None:
+            return self._make(np.asarray(np.argmax(self._data)))
+        axis = dims.axis(dim, self.ndim, "argmax")
+        return self._make(np.asarray(np.argmax(self._data, axis=axis, keepdims=keepdim)))
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        if dim is None:
+            return self._make(np.asarray(np.argmin(self._data)))
+        axis = dims.axis(dim, self.ndim, "argmin")
+        return self._make(np.asarray(np.argmin(self._data, axis=axis, keepdims=keepdim)))
+
+
+# ---- operands ---------------------------------------------------------------------------------------------
+
+
+def index_arrays(index: Any) -> Any:
+    """Tensors inside an index become their arrays (bool masks and integer index arrays)."""
+    if isinstance(index, TensorExtras):
+        return index._data
+    if isinstance(index, tuple):
+        return tuple(i._data if isinstance(i, TensorExtras) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def scalar_operand(value: Any, like: Any) -> Any:
+    """A Python number meeting the tensor ``like``, as a constant tensor with PyTorch's dtype rule for
+    scalars: it takes the tensor's dtype, unless it is a float meeting an integer tensor (then float32)."""
+    dtype = like._data.dtype
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        dtype = int64 if dtype.kind == "b" else dtype
+    elif isinstance(value, float):
+        dtype = dtype if dtype.kind == "f" else default_float
+    else:
+        return like._make(to_array(value, caller="Tensor"))
+    return like._make(np.array(value, dtype))
+
+
+def promote(a: Any, b: Any, true_divide: bool = False) -> tuple[Any, Any]:
+    """Make two operands (a tensor and a tensor or a number) of one dtype: float beats integer and keeps
+    its width, as in PyTorch; ``/`` of integers gives float32."""
+    if not isinstance(b, TensorExtras):
+        b = scalar_operand(b, a)
+    da, db = a._data.dtype, b._data.dtype
+    if da == db and not (true_divide and da.kind != "f"):
+        return a, b
+    if da.kind == "f" and db.kind != "f":
+        return a, b.to(da)
+    if db.kind == "f" and da.kind != "f":
+        return a.to(db), b
+    target = np.result_type(da, db)
+    if true_divide and target.kind != "f":
+        target = default_float
+    return a.to(target), b.to(target)
