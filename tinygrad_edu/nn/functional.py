@@ -2,8 +2,9 @@
 
 ``import tinygrad_edu.nn.functional as F``.
 
-Everything is composed from Tensor methods (each a recorded op), except the two binary cross-entropies,
-which are fused ops in ``nn/ops.py`` (see there why).
+Everything is composed from Tensor methods (each a recorded op), except ``linear``, ``cross_entropy``
+and the two binary cross-entropies, which are fused ops in ``ops/linalg.py`` and ``ops/loss.py``
+(each op's docstring says why it is fused).
 
 One deliberate difference from PyTorch: the elementwise losses (``l1_loss``, ``mse_loss``, the binary
 cross-entropies) raise ``ShapeError`` when input and target shapes differ. PyTorch only warns and
@@ -18,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import ops as O
 from ..function import ShapeError
 from ..tensor import Tensor
-from . import ops as nn_ops
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -102,9 +103,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if input.ndim == 2 and weight.ndim == 2 and weight.dtype == dtype:
         # a batch of rows, the usual case: one op (composed below for other shapes and mixed dtypes)
         if bias is None:
-            return nn_ops.Linear.apply(input, weight)
+            return O.Linear.apply(input, weight)
         if bias.shape == weight.shape[:1] and bias.dtype == dtype:
-            return nn_ops.Linear.apply(input, weight, bias)
+            return O.Linear.apply(input, weight, bias)
     out = input @ weight.T
     return out if bias is None else out + bias
 
@@ -180,7 +181,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise ValueError(f"binary_cross_entropy: every input must be a probability in [0, 1] (found "
                          f"values in [{low:.4g}, {high:.4g}]); apply sigmoid first, or use "
                          "binary_cross_entropy_with_logits on the raw scores")
-    loss = nn_ops.BinaryCrossEntropy.apply(input, target)
+    loss = O.BinaryCrossEntropy.apply(input, target)
     return _reduce(_weighted(loss, weight, "binary_cross_entropy"), reduction)
 
 
@@ -205,7 +206,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         except ValueError:
             raise ShapeError(f"{caller}: pos_weight of shape {pw.shape} does not broadcast to the input's "
                              f"shape {tuple(input.shape)}") from None
-    loss = nn_ops.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight=pw)
+    loss = O.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight=pw)
     return _reduce(_weighted(loss, weight, caller), reduction)
 
 
@@ -310,5 +311,5 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
     t = _class_targets(input, target, ignore_index, "cross_entropy")  # checked before any work
     if weight is None and reduction != "none" and not (t == ignore_index).any():
         # the usual case as one op: the same numbers as below, with a simpler backward
-        return nn_ops.CrossEntropy.apply(input, Tensor._make(t), reduction=reduction)
+        return O.CrossEntropy.apply(input, Tensor._make(t), reduction=reduction)
     return nll_loss(input.log_softmax(1), target, weight, ignore_index, reduction)

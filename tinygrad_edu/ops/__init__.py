@@ -1,6 +1,8 @@
-"""The primitive ops. Each is a ``Function`` with forward, backward and its derivative in the docstring.
+"""Every op: a ``Function`` with forward, backward and its derivative rule on the docstring's first line.
 
-Everything else (``stack``, ``softmax``, the losses in ``nn.functional``, ...) is composed from these.
+The primitives live in ``elementwise``, ``reduce``, ``movement`` and ``linalg``; ``Linear`` (linalg) and
+the losses (``loss``) are formulas fused into one op where that is faster or numerically safer (each
+says which). Everything else (``stack``, ``softmax``, ``mse_loss``, ...) is composed from these.
 """
 
 from .elementwise import (
@@ -23,12 +25,14 @@ from .elementwise import (
     Tanh,
     Where,
 )
-from .linalg import MatMul
+from .linalg import Linear, MatMul
+from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from .movement import Cat, Expand, GetItem, Permute, Reshape
 from .reduce import LogSoftmax, Max, Mean, Min, Sum
 
 __all__ = [
-    "Abs", "Add", "Cast", "Cat", "Clamp", "Div", "Exp", "Expand", "GetItem", "Log", "LogSoftmax", "MatMul",
+    "Abs", "Add", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "Cast", "Cat", "Clamp",
+    "CrossEntropy", "Div", "Exp", "Expand", "GetItem", "Linear", "Log", "LogSoftmax", "MatMul",
     "Max", "Maximum", "Mean", "Min", "Minimum", "Mul", "Neg", "Permute", "Pow", "Relu", "Reshape",
     "Sigmoid", "Sqrt", "Sub", "Sum", "Tanh", "Where",
 ]

@@ -1,6 +1,8 @@
 """Elementwise ops. Each works on numpy arrays; its docstring gives the derivative.
 
 Binary ops return gradients of the *broadcast* shape: the engine sums them back to each input's shape.
+A binary op computes an input's gradient only when ``self.needs_input_grad`` asks for it (else None);
+a one-input op is recorded only when its input needs a gradient, so it never has to ask.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ class Add(Function):
         return a + b
 
     def backward(self, grad):
-        return grad, grad
+        need_a, need_b = self.needs_input_grad
+        return grad if need_a else None, grad if need_b else None
 
 
 class Sub(Function):
@@ -27,7 +30,8 @@ class Sub(Function):
         return a - b
 
     def backward(self, grad):
-        return grad, -grad if self.needs_input_grad[1] else None
+        need_a, need_b = self.needs_input_grad
+        return grad if need_a else None, -grad if need_b else None
 
 
 class Mul(Function):
@@ -92,7 +96,9 @@ class Maximum(Function):
     def backward(self, grad):
         a, b = self.saved
         share_a = (a > b) + 0.5 * (a == b)
-        return grad * share_a, grad * (1 - share_a)
+        grad_a = grad * share_a if self.needs_input_grad[0] else None
+        grad_b = grad * (1 - share_a) if self.needs_input_grad[1] else None
+        return grad_a, grad_b
 
 
 class Minimum(Function):
@@ -105,7 +111,9 @@ class Minimum(Function):
     def backward(self, grad):
         a, b = self.saved
         share_a = (a < b) + 0.5 * (a == b)
-        return grad * share_a, grad * (1 - share_a)
+        grad_a = grad * share_a if self.needs_input_grad[0] else None
+        grad_b = grad * (1 - share_a) if self.needs_input_grad[1] else None
+        return grad_a, grad_b
 
 
 class Where(Function):

@@ -76,4 +76,5 @@ class Cat(Function):
 
     def backward(self, grad):
         cuts = np.cumsum(self.sizes)[:-1]
-        return tuple(np.split(grad, cuts, axis=self.axis))
+        pieces = np.split(grad, cuts, axis=self.axis)
+        return tuple(piece if needed else None for piece, needed in zip(pieces, self.needs_input_grad))
