@@ -30,9 +30,3 @@ from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from .movement import Cat, Expand, GetItem, Permute, Reshape
 from .reduce import LogSoftmax, Max, Mean, Min, Sum
 
-__all__ = [
-    "Abs", "Add", "BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "Cast", "Cat", "Clamp",
-    "CrossEntropy", "Div", "Exp", "Expand", "GetItem", "Linear", "Log", "LogSoftmax", "MatMul",
-    "Max", "Maximum", "Mean", "Min", "Minimum", "Mul", "Neg", "Permute", "Pow", "Relu", "Reshape",
-    "Sigmoid", "Sqrt", "Sub", "Sum", "Tanh", "Where",
-]
