@@ -18,6 +18,7 @@ import numpy as np
 from ..dtypes import as_dtype, to_array
 from ..tensor import Tensor
 from .parameter import Parameter
+from .utils import zero_grad
 
 
 class _IncompatibleKeys(NamedTuple):
@@ -247,11 +248,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of all parameters: ``grad = None`` (default) or fill them with zeros."""
-        for p in self.parameters():
-            if set_to_none:
-                p.grad = None
-            elif p.grad is not None:
-                p.grad._data[...] = 0
+        zero_grad(self.parameters(), set_to_none)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
