@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import os
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -31,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tinygrad_edu.data.mnist import SAMPLE_COUNTS, SAMPLE_PATH, load_mnist  # noqa: E402
+from tinygrad_edu.utils.files import atomic_write  # noqa: E402
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 
@@ -47,18 +46,6 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
             with archive.open(info, "w", force_zip64=True) as entry:
                 np.lib.format.write_array(entry, array, allow_pickle=False)
     return buffer.getvalue()
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                              f"expected uint8 ({SAMPLE_COUNTS[key]}, 28, 28)")
     data = npz_bytes(arrays)
     sha = hashlib.sha256(data).hexdigest()
-    write_atomically(SAMPLE_PATH, data)
-    write_atomically(SAMPLE_PATH.with_suffix(".sha256"), f"{sha}  {SAMPLE_PATH.name}\n".encode())
+    atomic_write(SAMPLE_PATH, data)
+    atomic_write(SAMPLE_PATH.with_suffix(".sha256"), f"{sha}  {SAMPLE_PATH.name}\n".encode())
     print(f"wrote {SAMPLE_PATH.relative_to(REPO)} ({len(data):,} bytes, SHA-256 {sha})")
     for key, array in arrays.items():
         print(f"  {key}: {array.shape} {array.dtype}")

@@ -101,3 +101,8 @@ def assert_forward(fn: Callable, reference: Callable, *arrays: np.ndarray, rtol:
     assert out.shape == expected.shape
     np.testing.assert_allclose(out.detach().numpy(), expected, rtol=rtol, atol=atol)
     return out
+
+
+def simple_net() -> tg.nn.Sequential:
+    """The chapter's model: Linear(784, 30), ReLU, Linear(30, 1)."""
+    return tg.nn.Sequential(tg.nn.Linear(28 * 28, 30), tg.nn.ReLU(), tg.nn.Linear(30, 1))

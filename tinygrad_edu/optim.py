@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .function import enable_grad
+from .nn.utils import zero_grad
 from .tensor import Tensor
 
 
@@ -82,12 +83,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient: ``grad = None`` (default, as PyTorch) or fill it with zeros."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if set_to_none:
-                    p.grad = None
-                elif p.grad is not None:
-                    p.grad._data[...] = 0
+        zero_grad((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         raise NotImplementedError

@@ -10,7 +10,6 @@ interrupted save never leaves a half-written file or damages the previous one.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .tensor import Tensor
+from .utils.files import atomic_open
 
 
 def _arrays(obj: Any) -> dict[str, np.ndarray]:
@@ -44,12 +44,6 @@ def _arrays(obj: Any) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save(obj: Mapping[str, Any], f: str | os.PathLike) -> None:
     """Write a dict of name -> Tensor (or numpy array, or number) to the file ``f`` as an npz archive.
 
@@ -63,25 +57,13 @@ def save(obj: Mapping[str, Any], f: str | os.PathLike) -> None:
     if not folder.is_dir():
         raise FileNotFoundError(f"save: cannot write {str(path)!r}: "
                                 f"the folder {str(folder)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            # np.savez's own format, written entry by entry so that any name works (np.savez(**arrays)
-            # would clash with its own "file" and "allow_pickle" arguments).
-            with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-                for key, array in arrays.items():
-                    with archive.open(key + ".npy", "w", force_zip64=True) as entry:
-                        np.lib.format.write_array(entry, np.ascontiguousarray(array), allow_pickle=False)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's files are private (0600); give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_open(path) as file:
+        # np.savez's own format, written entry by entry so that any name works (np.savez(**arrays)
+        # would clash with its own "file" and "allow_pickle" arguments).
+        with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for key, array in arrays.items():
+                with archive.open(key + ".npy", "w", force_zip64=True) as entry:
+                    np.lib.format.write_array(entry, np.ascontiguousarray(array), allow_pickle=False)
 
 
 def load(f: str | os.PathLike, map_location: Any = None, weights_only: Any = None) -> dict[str, Tensor]:

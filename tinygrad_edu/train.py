@@ -11,9 +11,7 @@ import argparse
 import csv
 import io
 import json
-import os
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from .creation import manual_seed
 from .data import DataLoader, MnistNotFoundError
 from .nn import functional as F
 from .serialization import save
+from .utils.files import atomic_write
 
 
 @dataclass(frozen=True)
@@ -102,25 +101,18 @@ def train(model_name: str = "linear", epochs: int | None = None, lr: float | Non
     return result
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=path.name, suffix=".tmp",
-                                     delete=False, newline="") as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
-
-
 def write_outputs(result: TrainResult, out_dir: Path) -> list[Path]:
     """Save the parameters (.npz) and the metrics (JSON and CSV) into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path, json_path, csv_path = out_dir / "model.npz", out_dir / "metrics.json", out_dir / "metrics.csv"
     save(result.model.state_dict(), model_path)
     rows = [asdict(row) for row in result.history]
-    _write_atomically(json_path, json.dumps({"config": result.config, "epochs": rows}, indent=2) + "\n")
+    atomic_write(json_path, json.dumps({"config": result.config, "epochs": rows}, indent=2) + "\n")
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["epoch"])
     writer.writeheader()
     writer.writerows(rows)
-    _write_atomically(csv_path, buffer.getvalue())
+    atomic_write(csv_path, buffer.getvalue())
     return [model_path, json_path, csv_path]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..utils.files import atomic_write
 from .idx import parse_idx, read_idx_bytes
 
 MnistSample = namedtuple("MnistSample", ["train_3", "train_7", "valid_3", "valid_7"])
@@ -177,7 +178,6 @@ def _not_found_message(folder: Path, why: str, missing: list[str], errors: list[
 def _download(folder: Path, name: str, sha: str, errors: list[str]) -> Path | None:
     """Fetch ``name`` from the first mirror that serves it with the right SHA-256; save it atomically."""
     import http.client
-    import tempfile
     import urllib.request  # here, not at the top: it costs ~15 ms and is needed only to download
 
     for mirror in MIRRORS:
@@ -195,13 +195,6 @@ def _download(folder: Path, name: str, sha: str, errors: list[str]) -> Path | No
             continue
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(data)
-            os.replace(temp, target)
-        except BaseException:
-            os.unlink(temp)
-            raise
+        atomic_write(target, data)
         return target
     return None

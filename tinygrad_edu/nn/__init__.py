@@ -5,24 +5,11 @@
 """
 
 from . import functional, init
-from .modules import (
-    BCELoss,
-    BCEWithLogitsLoss,
-    CrossEntropyLoss,
-    Flatten,
-    Identity,
-    L1Loss,
-    Linear,
-    Module,
-    ModuleList,
-    MSELoss,
-    NLLLoss,
-    Parameter,
-    ReLU,
-    Sequential,
-    Sigmoid,
-    Tanh,
-)
+from .containers import ModuleList, Sequential
+from .layers import Flatten, Identity, Linear, ReLU, Sigmoid, Tanh
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .module import Module
+from .parameter import Parameter
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Flatten", "Identity", "L1Loss", "Linear",

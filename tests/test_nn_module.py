@@ -1,18 +1,16 @@
-"""nn.Module, nn.Parameter, Linear, Sequential and friends: registration, values, state, errors."""
+"""nn.Module: registration, walking the tree, gradients and modes, dtype, repr and state_dict."""
 
 from __future__ import annotations
 
 import copy
-import math
 import warnings
-from collections import OrderedDict
 
 import numpy as np
 import pytest
+from conftest import simple_net
 
 import tinygrad_edu as tg
 from tinygrad_edu import nn
-from tinygrad_edu.function import ShapeError
 
 
 class Block(nn.Module):
@@ -39,37 +37,6 @@ class Net(nn.Module):
         return self.head(self.body(x))
 
 
-def simple_net() -> nn.Sequential:
-    return nn.Sequential(nn.Linear(28 * 28, 30), nn.ReLU(), nn.Linear(30, 1))
-
-
-# ---- Parameter ---------------------------------------------------------------------------------
-
-
-def test_parameter_is_a_leaf_tensor_that_requires_grad_and_shares_storage():
-    t = tg.tensor([1.0, 2.0])
-    p = nn.Parameter(t)
-    assert isinstance(p, tg.Tensor) and p.requires_grad and p.is_leaf and p.grad is None
-    t._data[0] = 5.0
-    assert p.tolist() == [5.0, 2.0]
-    assert not nn.Parameter(t, requires_grad=False).requires_grad
-    assert nn.Parameter(np.zeros(2, np.float64)).dtype == np.float64
-    assert nn.Parameter([1, 2.5]).dtype == np.float32
-    assert nn.Parameter().shape == (0,)
-
-
-def test_parameter_repr_and_ops_give_plain_tensors():
-    p = nn.Parameter(tg.tensor([1.0, 2.0]))
-    assert repr(p) == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
-    out = p * 2
-    assert type(out) is tg.Tensor and out.grad_fn is not None
-
-
-def test_integer_parameter_that_requires_grad_is_an_error():
-    with pytest.raises(RuntimeError, match="floating-point"):
-        nn.Parameter(tg.tensor([1, 2]))
-
-
 # ---- registration --------------------------------------------------------------------------------
 
 
@@ -85,49 +52,11 @@ def test_parameters_are_collected_in_assignment_order_with_dotted_names():
     assert all(isinstance(p, nn.Parameter) for p in params)
 
 
-def test_sequential_names_children_indexing_and_iteration():
-    a, b, c = nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1)
-    seq = nn.Sequential(a, b, c)
-    assert len(seq) == 3 and seq[0] is a and seq[-1] is c and list(seq) == [a, b, c]
-    assert [name for name, _ in seq.named_children()] == ["0", "1", "2"]
-    assert list(seq.children()) == [a, b, c]
-    assert [name for name, _ in seq.named_modules()] == ["", "0", "1", "2"]
-    assert [name for name, _ in seq.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
-    head = seq[1:]
-    assert isinstance(head, nn.Sequential) and list(head) == [b, c]
-    assert [name for name, _ in head.named_children()] == ["1", "2"]
-    named = nn.Sequential(OrderedDict([("hidden", a), ("act", b)]))
-    assert [name for name, _ in named.named_parameters()] == ["hidden.weight", "hidden.bias"]
-    with pytest.raises(IndexError, match="out of range"):
-        seq[3]
-
-
-def test_sequential_forward_chains_its_modules():
-    tg.manual_seed(1)
-    seq = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
-    x = tg.randn(5, 4)
-    expected = seq[2](seq[1](seq[0](x)))
-    np.testing.assert_array_equal(seq(x).detach().numpy(), expected.detach().numpy())
-
-
-def test_sequential_rejects_classes_and_other_objects():
-    with pytest.raises(TypeError, match="instance such as nn.ReLU"):
-        nn.Sequential(nn.Linear(2, 2), nn.ReLU)
-    with pytest.raises(TypeError, match="not a Module"):
-        nn.Sequential(lambda x: x)
-
-
 def test_shared_parameter_is_listed_once():
     lin = nn.Linear(2, 2)
     seq = nn.Sequential(lin, nn.ReLU(), lin)
     assert [name for name, _ in seq.named_parameters()] == ["0.weight", "0.bias"]
     assert len(list(seq.modules())) == 3  # the Sequential, lin once, ReLU
-
-
-def test_module_list_registers_its_modules():
-    layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 1)])
-    assert [name for name, _ in layers.named_parameters()] == ["0.weight", "0.bias", "1.weight", "1.bias"]
-    assert len(layers) == 2 and layers[-1].out_features == 1
 
 
 def test_reassigning_and_deleting_attributes_updates_registration():
@@ -172,76 +101,7 @@ def test_missing_forward_is_a_clear_error():
         nn.Module()(1)
 
 
-# ---- Linear ----------------------------------------------------------------------------------------
-
-
-def test_linear_shapes_and_pytorch_default_init_range():
-    tg.manual_seed(0)
-    lin = nn.Linear(784, 30)
-    assert lin.weight.shape == (30, 784) and lin.bias.shape == (30,)
-    assert lin.weight.dtype == np.float32 and lin.bias.dtype == np.float32
-    bound = 1 / math.sqrt(784)
-    w = lin.weight.detach().numpy()
-    assert np.abs(w).max() <= bound and np.abs(lin.bias.detach().numpy()).max() <= bound
-    # uniform over the whole interval: the extremes come close to ±bound, the mean and std are U's
-    assert w.max() > 0.99 * bound and w.min() < -0.99 * bound
-    assert abs(w.mean()) < 0.02 * bound
-    assert abs(w.std() - bound / math.sqrt(3)) < 0.02 * bound
-
-
-def test_linear_forward_equals_numpy_and_gradients_are_right():
-    tg.manual_seed(3)
-    lin = nn.Linear(5, 3)
-    x = tg.randn(4, 5)
-    out = lin(x)
-    W, b = lin.weight.detach().numpy(), lin.bias.detach().numpy()
-    np.testing.assert_allclose(out.detach().numpy(), x.numpy() @ W.T + b, rtol=1e-6)
-    out.sum().backward()
-    np.testing.assert_allclose(lin.weight.grad.numpy(), np.ones((4, 3)).T @ x.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(lin.bias.grad.numpy(), np.full(3, 4.0))
-
-
-def test_linear_without_bias_and_batched_input():
-    tg.manual_seed(4)
-    lin = nn.Linear(3, 2, bias=False)
-    assert lin.bias is None and [n for n, _ in lin.named_parameters()] == ["weight"]
-    x = tg.randn(2, 4, 3)
-    np.testing.assert_allclose(lin(x).detach().numpy(), x.numpy() @ lin.weight.detach().numpy().T, rtol=1e-6)
-
-
-def test_linear_wrong_input_shape_names_layer_and_shapes():
-    lin = nn.Linear(784, 1)
-    with pytest.raises(ShapeError, match=r"Linear\(in_features=784.*\(256, 28, 28\).*x.view\(-1, 784\)"):
-        lin(tg.zeros(256, 28, 28))
-    with pytest.raises(ShapeError, match=r"\(10, 783\).*expects 784"):
-        lin(tg.zeros(10, 783))
-
-
-def test_seeded_models_are_reproducible():
-    tg.manual_seed(42)
-    a = simple_net()
-    tg.manual_seed(42)
-    b = simple_net()
-    tg.manual_seed(43)
-    c = simple_net()
-    for pa, pb, pc in zip(a.parameters(), b.parameters(), c.parameters(), strict=True):
-        np.testing.assert_array_equal(pa.detach().numpy(), pb.detach().numpy())
-        assert not np.array_equal(pa.detach().numpy(), pc.detach().numpy())
-
-
-# ---- activations and small layers --------------------------------------------------------------------
-
-
-def test_activation_modules_and_flatten():
-    x = tg.tensor([[-2.0, 0.0, 3.0]])
-    assert nn.ReLU()(x).tolist() == [[0.0, 0.0, 3.0]]
-    np.testing.assert_allclose(nn.Sigmoid()(x).numpy(), 1 / (1 + np.exp(-x.numpy())), rtol=1e-6)
-    np.testing.assert_allclose(nn.Tanh()(x).numpy(), np.tanh(x.numpy()), rtol=1e-6)
-    assert nn.Flatten()(tg.zeros(4, 28, 28)).shape == (4, 784)
-    assert nn.Identity()(x) is x
-
-
-# ---- gradients, modes, dtype ------------------------------------------------------------------------
+# ---- gradients, modes, dtype ---------------------------------------------------------------------
 
 
 def test_zero_grad_set_to_none_or_zeros():
@@ -299,7 +159,7 @@ def test_repr_matches_pytorch():
     ]
 
 
-# ---- state_dict -----------------------------------------------------------------------------------------
+# ---- state_dict ----------------------------------------------------------------------------------
 
 
 def test_state_dict_names_detached_tensors_sharing_storage():
@@ -377,37 +237,3 @@ def test_buffers_are_in_the_state_dict_unless_not_persistent():
     assert list(m.state_dict()) == ["running_mean", "lin.weight", "lin.bias"]  # own entries first, as PyTorch
     assert [n for n, _ in m.named_buffers()] == ["running_mean", "scratch"]
     assert [n for n, _ in m.named_parameters()] == ["lin.weight", "lin.bias"]
-
-
-# ---- loss modules and a tiny training run -------------------------------------------------------------
-
-
-def test_loss_modules_match_functional():
-    x, t = tg.tensor([[0.5, -1.0], [2.0, 0.0]]), tg.tensor([[1.0, 0.0], [0.0, 1.0]])
-    F = nn.functional
-    assert nn.MSELoss()(x, t).item() == F.mse_loss(x, t).item()
-    assert nn.L1Loss(reduction="sum")(x, t).item() == F.l1_loss(x, t, reduction="sum").item()
-    assert nn.BCEWithLogitsLoss()(x, t).item() == F.binary_cross_entropy_with_logits(x, t).item()
-    assert nn.BCELoss()(x.sigmoid(), t).item() == F.binary_cross_entropy(x.sigmoid(), t).item()
-    classes = tg.tensor([1, 0])
-    assert nn.CrossEntropyLoss()(x, classes).item() == F.cross_entropy(x, classes).item()
-    assert nn.NLLLoss()(x.log_softmax(1), classes).item() == F.nll_loss(x.log_softmax(1), classes).item()
-    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"
-    with pytest.raises(ValueError, match="not a valid value for reduction"):
-        nn.MSELoss(reduction="avg")
-
-
-def test_simple_net_learns_a_separable_problem():
-    tg.manual_seed(0)
-    x = tg.randn(64, 4)
-    y = (x[:, 0:1] > 0).float()
-    net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
-    losses = []
-    for _ in range(30):
-        loss = nn.functional.binary_cross_entropy_with_logits(net(x), y)
-        loss.backward()
-        for p in net.parameters():
-            p.data -= p.grad * 0.5
-        net.zero_grad()
-        losses.append(loss.item())
-    assert losses[-1] < 0.5 * losses[0]

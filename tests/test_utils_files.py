@@ -1,0 +1,78 @@
+"""utils.files.atomic_write / atomic_open: the content, the permissions, and nothing left after a failure."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tinygrad_edu.utils import files
+from tinygrad_edu.utils.files import atomic_open, atomic_write
+
+
+def test_writes_bytes_and_text(tmp_path):
+    atomic_write(tmp_path / "a.bin", b"\x00\x01\xff")
+    assert (tmp_path / "a.bin").read_bytes() == b"\x00\x01\xff"
+    atomic_write(str(tmp_path / "b.csv"), "épsilon,1\r\nx,2\n")  # a str path; line ends kept as given
+    assert (tmp_path / "b.csv").read_bytes() == "épsilon,1\r\nx,2\n".encode()
+    assert sorted(os.listdir(tmp_path)) == ["a.bin", "b.csv"]
+
+
+def test_replaces_an_existing_file(tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_text("old and longer")
+    atomic_write(path, "new")
+    assert path.read_text() == "new" and os.listdir(tmp_path) == ["f.txt"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
+def test_permissions_are_those_of_an_ordinary_file(tmp_path, mask):
+    old = os.umask(mask)
+    try:
+        atomic_write(tmp_path / "atomic", b"x")
+        with open(tmp_path / "ordinary", "wb") as file:
+            file.write(b"x")
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "atomic").st_mode & 0o777 == 0o666 & ~mask
+    assert os.stat(tmp_path / "atomic").st_mode == os.stat(tmp_path / "ordinary").st_mode
+
+
+@pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, error):
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"the old content")
+    with pytest.raises(type(error)):
+        with atomic_open(path) as file:
+            file.write(b"half of the new")
+            raise error
+    assert path.read_bytes() == b"the old content"
+    assert os.listdir(tmp_path) == ["model.npz"]
+
+
+def test_a_failed_rename_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "metrics.json"
+    path.write_text("{}")
+
+    def failing_replace(src, dst):
+        raise PermissionError("replace refused")
+
+    monkeypatch.setattr(files.os, "replace", failing_replace)
+    with pytest.raises(PermissionError, match="replace refused"):
+        atomic_write(path, "[1, 2, 3]")
+    assert path.read_text() == "{}" and os.listdir(tmp_path) == ["metrics.json"]
+
+
+def test_a_new_file_is_not_created_when_the_write_fails(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_open(tmp_path / "new.bin") as file:
+            file.write(b"partial")
+            raise KeyboardInterrupt
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_missing_folder_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        atomic_write(tmp_path / "no" / "such" / "folder.txt", "x")
+    assert os.listdir(tmp_path) == []
