@@ -174,6 +174,23 @@ def step_by_hand(params: Iterable, lr: float) -> None:
         p.grad.zero_()
 
 
+def chapter_training(weights: Any, bias: Any, train: Iterable, valid: Sequence, epochs: int, lr: float,
+                     torch: ModuleType | None = None) -> tuple[list[float], list[float]]:
+    """The chapter's hand-written loop on ``linear1``: for every batch the loss, ``backward``,
+    ``step_by_hand``; ``validate_epoch(linear1)`` after every epoch. Returns every step's loss and every
+    epoch's accuracy; ``weights`` and ``bias`` are trained in place."""
+    linear1, loss_of, validate = chapter_functions(weights, bias, valid, torch)
+    losses, accuracies = [], []
+    for _ in range(epochs):
+        for xb, yb in train:
+            loss = loss_of(linear1(xb), yb)
+            loss.backward()
+            losses.append(loss.item())
+            step_by_hand((weights, bias), lr)
+        accuracies.append(validate(linear1))
+    return losses, accuracies
+
+
 def linear_model() -> nn.Module:
     """One score per image: ``x @ W.T + b`` (the chapter's ``nn.Linear(28*28, 1)``)."""
     return nn.Linear(PIXELS, 1)
