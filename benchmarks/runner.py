@@ -26,6 +26,7 @@ from . import workloads as W
 from .ways import WAYS, Config, Outcome, Workload, compare, torch_available
 
 UNIT_SCALE = {"µs/step": 1e6, "ms": 1e3, "s": 1.0}
+PROFILED_FOLDERS = ("tinygrad_edu", "numpy", "torch", "benchmarks", "examples")
 
 
 # ---- the results ------------------------------------------------------------------------------------
@@ -175,13 +176,9 @@ def _function_name(key: tuple) -> str:
     if filename == "~":  # a builtin, e.g. "<method 'reduce' of 'numpy.ufunc' objects>"
         return function.strip("<>{}")
     parts = filename.replace(os.sep, "/").split("/")
-    for package in ("tinygrad_edu", "numpy", "torch"):
-        if package in parts:
-            parts = parts[len(parts) - 1 - parts[::-1].index(package):]
-            break
-    else:
-        parts = parts[-1:]
-    return f"{'/'.join(parts)}:{line} {function}"
+    # from the innermost folder naming a package: "benchmarks/ways.py" even in a clone called tinygrad_edu
+    known = [i for i, part in enumerate(parts[:-1]) if part in PROFILED_FOLDERS]
+    return f"{'/'.join(parts[known[-1] if known else -1:])}:{line} {function}"
 
 
 def profile(workload: Workload, way: str = "tinygrad_edu", top: int = 12, min_seconds: float = 0.5,

@@ -149,6 +149,18 @@ def test_cli_usage_errors(argv, capsys):
     assert "usage:" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("filename, expected", [
+    ("/home/me/tinygrad_edu/tinygrad_edu/engine.py", "tinygrad_edu/engine.py:7 f"),
+    ("/home/me/tinygrad_edu/benchmarks/ways.py", "benchmarks/ways.py:7 f"),
+    ("/home/me/clone/examples/backprop_by_hand.py", "examples/backprop_by_hand.py:7 f"),
+    ("/usr/lib/python3/site-packages/numpy/core/fromnumeric.py", "numpy/core/fromnumeric.py:7 f"),
+    ("/tmp/elsewhere/script.py", "script.py:7 f"),
+])
+def test_profile_names_functions_from_their_package_folder(filename, expected):
+    assert runner._function_name((filename, 7, "f")) == expected
+    assert runner._function_name(("~", 0, "<built-in method numpy.array>")) == "built-in method numpy.array"
+
+
 def test_bench_runs_as_a_script_from_the_clone(tmp_path):
     path = tmp_path / "bench.json"
     script = ROOT / "benchmarks" / "bench.py"
