@@ -24,10 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import autograd_in_60_lines as minimal
 import backprop_by_hand as by_hand
 import numpy as np
-from autograd_in_60_lines import MinimalTensor
-from autograd_in_60_lines import where as minimal_where
 
 from tinygrad_edu import lesson
 
@@ -105,23 +104,25 @@ def _numpy_loop(train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs
 
 
 def _minimal_loop(train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int) -> PhaseTimes:
-    weights, bias = MinimalTensor(w0.copy(), requires_grad=True), MinimalTensor(b0.copy(), requires_grad=True)
+    """The chapter's functions (``tinygrad_edu.lesson``) run on MinimalTensor: the module plays torch."""
+    weights = minimal.MinimalTensor(w0.copy(), requires_grad=True)
+    bias = minimal.MinimalTensor(b0.copy(), requires_grad=True)
+    linear1, mnist_loss, _ = lesson.chapter_functions(weights, bias, [], torch=minimal)
 
-    def forward(xb: MinimalTensor, yb: np.ndarray) -> MinimalTensor:
-        p = (xb @ weights + bias).sigmoid()
-        return minimal_where(yb == 1, 1 - p, p).mean()
+    def forward(xb: minimal.MinimalTensor, yb: np.ndarray) -> minimal.MinimalTensor:
+        return mnist_loss(linear1(xb), yb)
 
-    def update(loss: MinimalTensor, _: None) -> float:
+    def update(loss: minimal.MinimalTensor, _: None) -> float:
         for param in (weights, bias):
             param.data -= param.grad * 1.0
             param.grad[...] = 0
         return float(loss.data)
 
     def scores(xb: np.ndarray) -> np.ndarray:  # recorded, as the chapter's validation is
-        return (MinimalTensor(xb) @ weights + bias).data
+        return linear1(minimal.MinimalTensor(xb)).data
 
-    batches = [(MinimalTensor(xb), yb) for xb, yb in train]
-    result = _timed(batches, forward, MinimalTensor.backward, update,
+    batches = [(minimal.MinimalTensor(xb), yb) for xb, yb in train]
+    result = _timed(batches, forward, minimal.MinimalTensor.backward, update,
                     lambda: by_hand.validate_epoch(scores, valid), epochs)
     result.outcome.arrays = [weights.data, bias.data]
     return result

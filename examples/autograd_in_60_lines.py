@@ -19,6 +19,7 @@ and none of a real framework's care: no dtype rules, no shape checks, no error m
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -108,21 +109,24 @@ def where(condition: np.ndarray, a: MinimalTensor, b: MinimalTensor) -> MinimalT
 
 
 def main(images_per_digit: int = 4, quiet: bool = False) -> dict:
-    """The lesson's loss on a few 3s and 7s: the gradients of MinimalTensor and of tinygrad_edu."""
+    """The lesson's loss on a few 3s and 7s: the gradients of MinimalTensor and of tinygrad_edu.
+
+    Both run the chapter's own ``linear1`` and ``mnist_loss`` from ``tinygrad_edu.lesson``: handed this
+    module as ``torch``, they build MinimalTensors (the chapter's code only needs ``@``, ``+``, ``1 -``,
+    ``sigmoid``, ``where`` and ``mean``)."""
     data = lesson.threes_and_sevens()
     rows = np.r_[:images_per_digit, len(data.train.x) - images_per_digit:len(data.train.x)]  # 3s, 7s
     x, y = data.train.x.numpy()[rows], data.train.y.numpy()[rows]
     tg.manual_seed(0)
     weights, bias = lesson.init_params((lesson.PIXELS, 1), std=0.05), lesson.init_params(1, std=0.05)
-
     linear1, mnist_loss, _ = lesson.chapter_functions(weights, bias, valid=[])
     loss = mnist_loss(linear1(tg.tensor(x)), tg.tensor(y))
     loss.backward()
 
     w = MinimalTensor(weights.detach().numpy().copy(), requires_grad=True)
     b = MinimalTensor(bias.detach().numpy().copy(), requires_grad=True)
-    p = (MinimalTensor(x) @ w + b).sigmoid()
-    minimal_loss = where(y == 1, 1 - p, p).mean()
+    linear1, mnist_loss, _ = lesson.chapter_functions(w, b, valid=[], torch=sys.modules[__name__])
+    minimal_loss = mnist_loss(linear1(MinimalTensor(x)), y)
     minimal_loss.backward()
 
     busiest = np.argsort(-np.abs(w.grad[:, 0]))[:5]  # the pixels whose weights move most
