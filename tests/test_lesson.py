@@ -65,3 +65,47 @@ def test_the_lesson_models_have_the_chapter_shapes():
     assert [p.shape for p in lesson.linear_model().parameters()] == [(1, 784), (1,)]
     assert [p.shape for p in lesson.simple_net().parameters()] == [(30, 784), (30,), (1, 30), (1,)]
     assert lesson.digit_mlp()(tg.zeros(5, 784)).shape == (5, 10)
+
+
+def test_init_params_is_the_chapters_randn_times_std():
+    tg.manual_seed(3)
+    weights = lesson.init_params((784, 1), std=0.5)
+    tg.manual_seed(3)
+    expected = tg.randn((784, 1)) * 0.5
+    assert weights.requires_grad and weights.is_leaf and weights.shape == (784, 1)
+    np.testing.assert_array_equal(weights.detach().numpy(), expected.numpy())
+
+
+def test_mean_accuracy_records_the_graph_and_validate_epoch_does_not():
+    model = nn.Linear(1, 1)
+    batches = [(tg.tensor([[1.0], [-1.0]]), tg.tensor([[1], [0]]))]
+    seen = []
+
+    def metric(predictions, targets):
+        seen.append(predictions.requires_grad)
+        return lesson.batch_accuracy(predictions, targets)
+
+    assert lesson.mean_accuracy(model, batches, metric) == lesson.validate_epoch(model, batches, metric)
+    assert seen == [True, False]
+
+
+def test_chapter_training_is_the_hand_written_loop():
+    tg.manual_seed(0)
+    x = tg.randn(64, 3)
+    y = (x[:, :1] > 0).long()
+    weights, bias = lesson.init_params((3, 1)), lesson.init_params(1)
+    start = weights.detach().numpy().copy(), bias.detach().numpy().copy()
+    losses, accuracies = lesson.chapter_training(weights, bias, [(x, y)], [(x, y)], epochs=30, lr=1.0)
+    assert len(losses) == 30 and len(accuracies) == 30
+    assert losses[-1] < losses[0] / 2 and accuracies[-1] > accuracies[0]
+    # the first step is p -= grad * lr with the chapter's loss
+    w, b = tg.tensor(start[0]).requires_grad_(), tg.tensor(start[1]).requires_grad_()
+    linear1, mnist_loss, validate = lesson.chapter_functions(w, b, [(x, y)], torch=tg)
+    first = mnist_loss(linear1(x), y)
+    first.backward()
+    assert first.item() == losses[0]
+    expected = start[0] - w.grad.numpy()
+    lesson.step_by_hand((w, b), lr=1.0)
+    np.testing.assert_allclose(w.detach().numpy(), expected, rtol=1e-6)
+    assert not w.grad.numpy().any() and not b.grad.numpy().any()
+    assert validate(linear1) == lesson.mean_accuracy(linear1, [(x, y)])

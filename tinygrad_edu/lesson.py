@@ -1,17 +1,24 @@
 """fast.ai lesson 4 as functions: the data shaped as the book shapes it, its loss, its metric, its models.
 
-The examples in ``examples/`` write these out the way the chapter does; the command line, the
-benchmarks and the experiments import them from here.
+The examples in ``examples/`` a–j write these out the way the chapter does; the command line, the graph
+pictures, the benchmarks and the learning files (``examples/backprop_by_hand.py``,
+``examples/autograd_in_60_lines.py``) import them from here.
+
+The chapter's code runs unchanged on PyTorch, so the functions that build tensors take an optional
+``torch`` argument: the library playing PyTorch's part, tinygrad_edu when it is left out (the benchmarks
+pass PyTorch itself to run the same lines on both).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from types import ModuleType
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import nn
-from .creation import stack, where
 from .data import load_mnist, load_mnist_sample
 from .function import no_grad
 from .tensor import Tensor
@@ -31,9 +38,18 @@ class LessonData(NamedTuple):
     valid: Split
 
 
-def _rows(*image_sets: np.ndarray) -> Tensor:
+def _library(torch: ModuleType | None) -> ModuleType:
+    """The library playing PyTorch's part: ``torch`` when given, else tinygrad_edu itself."""
+    return torch if torch is not None else sys.modules[__package__]
+
+
+def pixel_rows(*image_sets: np.ndarray) -> np.ndarray:
     """uint8 images (N, 28, 28) → float32 rows (N, 784) scaled to [0, 1], the book's ``.float() / 255``."""
-    return Tensor._make(np.concatenate(image_sets).reshape(-1, PIXELS).astype(np.float32) / np.float32(255))
+    return np.concatenate(image_sets).reshape(-1, PIXELS).astype(np.float32) / np.float32(255)
+
+
+def _rows(*image_sets: np.ndarray) -> Tensor:
+    return Tensor._make(pixel_rows(*image_sets))
 
 
 def threes_and_sevens() -> LessonData:
@@ -56,10 +72,15 @@ def all_digits(root: str | None = None) -> LessonData:
     )
 
 
-def mnist_loss(predictions: Tensor, targets: Tensor) -> Tensor:
+def init_params(size: int | tuple[int, ...], std: float = 1.0, torch: ModuleType | None = None) -> Any:
+    """The chapter's ``init_params``: random normal numbers times ``std``, recording gradients."""
+    return (_library(torch).randn(size) * std).requires_grad_()
+
+
+def mnist_loss(predictions: Tensor, targets: Tensor, torch: ModuleType | None = None) -> Tensor:
     """The chapter's loss: how far the sigmoid of each score is from its target (1 for a 3, 0 for a 7)."""
-    p = predictions.sigmoid()
-    return where(targets == 1, 1 - p, p).mean()
+    predictions = predictions.sigmoid()
+    return _library(torch).where(targets == 1, 1 - predictions, predictions).mean()
 
 
 def batch_accuracy(predictions: Tensor, targets: Tensor) -> Tensor:
@@ -107,11 +128,67 @@ def train_epochs(model, batches, optimizer, epochs: int, loss_fn=mnist_loss) -> 
     return losses
 
 
-@no_grad()
-def validate_epoch(model, batches, metric=batch_accuracy) -> float:
-    """The chapter's ``validate_epoch``: the unweighted mean of per-batch accuracies, rounded to 4 places."""
+def mean_accuracy(model: Callable, batches: Iterable, metric: Callable = batch_accuracy,
+                  torch: ModuleType | None = None) -> float:
+    """The chapter's ``validate_epoch`` as the book writes it (the graph is recorded): the unweighted mean
+    of per-batch accuracies, rounded to 4 places."""
     accuracies = [metric(model(xb), yb) for xb, yb in batches]
-    return round(stack(accuracies).mean().item(), 4)
+    return round(_library(torch).stack(accuracies).mean().item(), 4)
+
+
+def validate_epoch(model: Callable, batches: Iterable, metric: Callable = batch_accuracy,
+                   torch: ModuleType | None = None) -> float:
+    """``mean_accuracy`` under ``no_grad``: the same number, without recording a graph."""
+    with _library(torch).no_grad():
+        return mean_accuracy(model, batches, metric, torch)
+
+
+class Chapter(NamedTuple):
+    """The chapter's hand-written linear model: its functions, bound to one set of parameters."""
+
+    linear1: Callable[[Any], Any]
+    mnist_loss: Callable[[Any, Any], Any]
+    validate_epoch: Callable[[Callable], float]
+
+
+def chapter_functions(weights: Any, bias: Any, valid: Sequence, torch: ModuleType | None = None) -> Chapter:
+    """The chapter's ``linear1``, ``mnist_loss`` and ``validate_epoch(model)`` for ``weights``, ``bias`` and
+    the validation batches ``valid``, as the book has them (validation records a graph, as it does there)."""
+
+    def linear1(xb: Any) -> Any:
+        return xb @ weights + bias
+
+    def loss(predictions: Any, targets: Any) -> Any:
+        return mnist_loss(predictions, targets, torch)
+
+    def validate(model: Callable) -> float:
+        return mean_accuracy(model, valid, batch_accuracy, torch)
+
+    return Chapter(linear1, loss, validate)
+
+
+def step_by_hand(params: Iterable, lr: float) -> None:
+    """The update inside the chapter's ``train_epoch``: ``p.data -= p.grad * lr``, then ``p.grad.zero_()``."""
+    for p in params:
+        p.data -= p.grad * lr
+        p.grad.zero_()
+
+
+def chapter_training(weights: Any, bias: Any, train: Iterable, valid: Sequence, epochs: int, lr: float,
+                     torch: ModuleType | None = None) -> tuple[list[float], list[float]]:
+    """The chapter's hand-written loop on ``linear1``: for every batch the loss, ``backward``,
+    ``step_by_hand``; ``validate_epoch(linear1)`` after every epoch. Returns every step's loss and every
+    epoch's accuracy; ``weights`` and ``bias`` are trained in place."""
+    linear1, loss_of, validate = chapter_functions(weights, bias, valid, torch)
+    losses, accuracies = [], []
+    for _ in range(epochs):
+        for xb, yb in train:
+            loss = loss_of(linear1(xb), yb)
+            loss.backward()
+            losses.append(loss.item())
+            step_by_hand((weights, bias), lr)
+        accuracies.append(validate(linear1))
+    return losses, accuracies
 
 
 def linear_model() -> nn.Module:
@@ -119,14 +196,19 @@ def linear_model() -> nn.Module:
     return nn.Linear(PIXELS, 1)
 
 
-def simple_net(hidden: int = 30) -> nn.Module:
+def _two_layers(hidden: int, outputs: int, torch: ModuleType | None) -> Any:
+    layers = _library(torch).nn
+    return layers.Sequential(layers.Linear(PIXELS, hidden), layers.ReLU(), layers.Linear(hidden, outputs))
+
+
+def simple_net(hidden: int = 30, torch: ModuleType | None = None) -> nn.Module:
     """The chapter's two-layer net: Linear(784, 30), ReLU, Linear(30, 1)."""
-    return nn.Sequential(nn.Linear(PIXELS, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+    return _two_layers(hidden, 1, torch)
 
 
-def digit_mlp(hidden: int = 128) -> nn.Module:
+def digit_mlp(hidden: int = 128, torch: ModuleType | None = None) -> nn.Module:
     """Ten digits: Linear(784, hidden), ReLU, Linear(hidden, 10) — one score per class."""
-    return nn.Sequential(nn.Linear(PIXELS, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+    return _two_layers(hidden, 10, torch)
 
 
 def digit_linear() -> nn.Module:

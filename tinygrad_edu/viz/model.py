@@ -14,10 +14,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..creation import manual_seed, randn, where
+from ..creation import manual_seed, where
+from ..lesson import PIXELS, init_params, pixel_rows
 from ..tensor import Tensor
-
-PIXELS = 28 * 28
 
 
 class LessonGraph(NamedTuple):
@@ -48,7 +47,7 @@ def lesson_batch(batch_size: int, seed: int, sample: Any = None) -> tuple[np.nda
     threes, sevens = (batch_size + 1) // 2, batch_size // 2
     picked = [sample.train_3[np.sort(rng.choice(len(sample.train_3), threes, replace=False))],
               sample.train_7[np.sort(rng.choice(len(sample.train_7), sevens, replace=False))]]
-    xb = np.concatenate(picked).reshape(-1, PIXELS).astype(np.float32) / np.float32(255)
+    xb = pixel_rows(*picked)
     yb = np.array([1] * threes + [0] * sevens, dtype=np.int64)[:, None]
     return xb, yb
 
@@ -57,8 +56,8 @@ def lesson_graph(batch_size: int = 4, seed: int = 0, sample: Any = None) -> Less
     """Build the lesson model's graph for one batch (forward only: call backward yourself)."""
     xb_array, yb_array = lesson_batch(batch_size, seed, sample)
     manual_seed(seed)
-    weights = randn(PIXELS, 1).requires_grad_()  # the lesson's init_params((28*28, 1))
-    bias = randn(1).requires_grad_()  # init_params(1)
+    weights = init_params((PIXELS, 1))
+    bias = init_params(1)
     xb, yb = Tensor(xb_array), Tensor(yb_array)
 
     scores = xb @ weights

@@ -1,25 +1,33 @@
-"""The bench command in its quick mode: the three ways compute the same thing (no timing assertions)."""
+"""benchmarks/ in its quick mode: the three ways compute the same thing (no timing assertions); the
+bench runs as a script and as ``tinygrad-edu bench`` from a clone, and is not shipped in the package."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tinygrad_edu.bench import reference as ref
-from tinygrad_edu.bench import runner
-from tinygrad_edu.bench import workloads as W
-from tinygrad_edu.cli import main
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-HAS_TORCH = W.torch_available()
+import tinygrad_edu.cli  # noqa: E402
+from benchmarks import runner, tables, ways  # noqa: E402
+from benchmarks import workloads as W  # noqa: E402
+from tinygrad_edu.cli import main  # noqa: E402
+
+HAS_TORCH = ways.torch_available()
 TIMED = ("tiny", "tiny256", "lesson", "simple_net", "mlp", "gradcheck")
 
 
 @pytest.fixture(scope="module")
 def report() -> runner.Report:
     # one thread: on a busy 2-core machine BLAS threads fight the other processes and make the test slow
-    return runner.run(list(W.NAMES), repeats=1, config=W.Config.quick_mode(), threads=1)
+    return runner.run(list(W.NAMES), repeats=1, config=ways.Config.quick_mode(), threads=1)
 
 
 def test_quick_bench_covers_every_workload_and_way(report):
@@ -40,7 +48,7 @@ def test_the_ways_agree(report):
 def test_phases_are_part_of_the_report_table_and_json(report):
     assert report.phases is not None
     assert report.phases.agree == {"minimal autograd": "yes", "tinygrad_edu": "yes"}
-    assert "the lesson loop phase by phase" in runner.format_table(report)
+    assert "the lesson loop phase by phase" in tables.format_table(report)
     saved = json.loads(report.to_json())["phases"]
     assert saved["steps"] == report.phases.steps
     total_ms = report.phases.median("tinygrad_edu") * 1e3
@@ -73,78 +81,34 @@ def test_the_graph_is_freed(report):
 
 
 def test_table_shows_every_workload(report):
-    text = runner.format_table(report)
+    text = tables.format_table(report)
     for row in report.rows:
         assert row.title in text
     assert "memory" in text and "flat" in text
-    markdown = runner.format_markdown(report)
+    markdown = tables.format_markdown(report)
     assert markdown.count("\n") == len(report.rows) + 2
 
 
 def test_compare_notices_a_difference():
-    good = W.Outcome([0.5, 0.4], [0.9], [np.ones(3, np.float32)])
-    assert W.compare(good, good, 1e-4, 1e-5) == "yes"
-    assert "loss" in W.compare(W.Outcome([0.5, 0.3], [0.9], good.arrays), good, 1e-4, 1e-5)
-    assert "accurac" in W.compare(W.Outcome(good.losses, [0.8], good.arrays), good, 1e-4, 1e-5)
-    assert "array" in W.compare(W.Outcome(good.losses, [0.9], [np.zeros(3)]), good, 1e-4, 1e-5)
-    failed = W.Outcome(good.losses, good.accuracies, good.arrays, passed=False)
-    assert "gradcheck" in W.compare(failed, W.Outcome(passed=True), 1e-4, 1e-5)
+    good = ways.Outcome([0.5, 0.4], [0.9], [np.ones(3, np.float32)])
+    assert ways.compare(good, good, 1e-4, 1e-5) == "yes"
+    assert "loss" in ways.compare(ways.Outcome([0.5, 0.3], [0.9], good.arrays), good, 1e-4, 1e-5)
+    assert "accurac" in ways.compare(ways.Outcome(good.losses, [0.8], good.arrays), good, 1e-4, 1e-5)
+    assert "array" in ways.compare(ways.Outcome(good.losses, [0.9], [np.zeros(3)]), good, 1e-4, 1e-5)
+    failed = ways.Outcome(good.losses, good.accuracies, good.arrays, passed=False)
+    assert "gradcheck" in ways.compare(failed, ways.Outcome(passed=True), 1e-4, 1e-5)
 
 
 def test_compare_allows_float32_drift_late_in_long_runs_only():
     losses = list(np.linspace(2.0, 0.1, 500))
     late_drift = [v * (1.005 if i >= 100 else 1) for i, v in enumerate(losses)]
-    assert W.compare(W.Outcome(late_drift), W.Outcome(losses), 1e-4, 1e-5) == "yes"
+    assert ways.compare(ways.Outcome(late_drift), ways.Outcome(losses), 1e-4, 1e-5) == "yes"
     early = [v * (1.005 if i == 10 else 1) for i, v in enumerate(losses)]
-    assert W.compare(W.Outcome(early), W.Outcome(losses), 1e-4, 1e-5).startswith("loss 10")
+    assert ways.compare(ways.Outcome(early), ways.Outcome(losses), 1e-4, 1e-5).startswith("loss 10")
     diverged = [v * (1.2 if i >= 300 else 1) for i, v in enumerate(losses)]
-    assert "stretch" in W.compare(W.Outcome(diverged), W.Outcome(losses), 1e-4, 1e-5)
-    far = W.Outcome(losses, arrays=[np.full(4, 1.1)])
-    assert "relative distance" in W.compare(far, W.Outcome(losses, arrays=[np.ones(4)]), 1e-4, 1e-5)
-
-
-def _numeric_gradient(f, param: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    grad = np.zeros_like(param)
-    flat, out = param.reshape(-1), grad.reshape(-1)
-    for k in range(flat.size):
-        original = flat[k]
-        flat[k] = original + eps
-        plus = f()
-        flat[k] = original - eps
-        minus = f()
-        flat[k] = original
-        out[k] = (plus - minus) / (2 * eps)
-    return grad
-
-
-@pytest.mark.parametrize("model", ["simple_net", "mlp"])
-def test_reference_derivatives_match_finite_differences(model):
-    """The hand-written backward passes of reference.py (float64, a few pixels) are right."""
-    rng = np.random.default_rng(1)
-    pixels, hidden, n = 6, 5, 7
-    x = rng.standard_normal((n, pixels))
-    if model == "simple_net":
-        y, outputs, grads_of = rng.integers(0, 2, (n, 1)), 1, ref.simple_net_grads
-    else:
-        y, outputs, grads_of = rng.integers(0, 10, n), 10, ref.mlp_grads
-    params = [rng.standard_normal(s) for s in [(hidden, pixels), (hidden,), (outputs, hidden), (outputs,)]]
-    _, grads = grads_of(params, x, y)
-    for p, g in zip(params, grads, strict=True):
-        np.testing.assert_allclose(g, _numeric_gradient(lambda: grads_of(params, x, y)[0], p), atol=1e-7)
-
-
-def test_reference_gradcheck_spots_a_wrong_derivative(monkeypatch):
-    rng = np.random.default_rng(2)
-    x, y = rng.random((4, 5)), rng.integers(0, 2, (4, 1))
-    w, b = rng.standard_normal((5, 1)), rng.standard_normal(1)
-    assert ref.gradcheck_lesson(x, y, w, b)[0]
-    right = ref.lesson_loss_and_grads
-    def wrong(*args):
-        loss, dw, db = right(*args)
-        return loss, 2 * dw, db
-
-    monkeypatch.setattr(ref, "lesson_loss_and_grads", wrong)
-    assert not ref.gradcheck_lesson(x, y, w, b)[0]
+    assert "stretch" in ways.compare(ways.Outcome(diverged), ways.Outcome(losses), 1e-4, 1e-5)
+    far = ways.Outcome(losses, arrays=[np.full(4, 1.1)])
+    assert "relative distance" in ways.compare(far, ways.Outcome(losses, arrays=[np.ones(4)]), 1e-4, 1e-5)
 
 
 def test_cli_writes_well_formed_json(tmp_path, capsys):
@@ -183,3 +147,43 @@ def test_cli_usage_errors(argv, capsys):
         main(argv)
     assert exit_info.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("filename, expected", [
+    ("/home/me/tinygrad_edu/tinygrad_edu/engine.py", "tinygrad_edu/engine.py:7 f"),
+    ("/home/me/tinygrad_edu/benchmarks/ways.py", "benchmarks/ways.py:7 f"),
+    ("/home/me/clone/examples/backprop_by_hand.py", "examples/backprop_by_hand.py:7 f"),
+    ("/usr/lib/python3/site-packages/numpy/core/fromnumeric.py", "numpy/core/fromnumeric.py:7 f"),
+    ("/tmp/elsewhere/script.py", "script.py:7 f"),
+])
+def test_profile_names_functions_from_their_package_folder(filename, expected):
+    assert runner._function_name((filename, 7, "f")) == expected
+    assert runner._function_name(("~", 0, "<built-in method numpy.array>")) == "built-in method numpy.array"
+
+
+def test_bench_runs_as_a_script_from_the_clone(tmp_path):
+    path = tmp_path / "bench.json"
+    script = ROOT / "benchmarks" / "bench.py"
+    result = subprocess.run([sys.executable, str(script), "--quick", "-q", "-w", "tiny", "--no-torch",
+                             "--threads", "1", "--json", str(path)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "tiny step" in result.stdout
+    assert json.loads(path.read_text())["workloads"][0]["agree"] == {"tinygrad_edu": "yes"}
+
+
+def test_bench_without_a_clone_says_where_the_benchmarks_are(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(tinygrad_edu.cli, "CLONE", tmp_path)  # as in an installed package: no benchmarks/
+    assert main(["bench", "--quick"]) == 2
+    err = capsys.readouterr().err
+    assert "not part of the installed package" in err and "benchmarks/bench.py" in err
+
+
+def test_the_package_does_not_ship_the_benchmarks():
+    setuptools = pytest.importorskip("setuptools")
+    text = (ROOT / "pyproject.toml").read_text()
+    include = re.search(r"\[tool.setuptools.packages.find\]\ninclude = \[(.*?)\]", text).group(1)
+    patterns = [p.strip().strip('"') for p in include.split(",")]
+    packages = setuptools.find_packages(str(ROOT), include=patterns)
+    assert "tinygrad_edu" in packages and "tinygrad_edu.viz" in packages
+    assert not [p for p in packages if not p.startswith("tinygrad_edu")], packages

@@ -1,7 +1,7 @@
-"""``python -m tinygrad_edu bench``: lesson 4's workloads timed in tinygrad_edu, numpy by hand and PyTorch.
+"""``python benchmarks/bench.py``: lesson 4's workloads timed in tinygrad_edu, numpy by hand and PyTorch.
 
 Each workload runs three ways in one process: tinygrad_edu; the same math written by hand in numpy
-(tinygrad_edu/bench/reference.py, the derivatives written out); PyTorch when it is installed. The ways are
+(examples/backprop_by_hand.py, the derivatives written out); PyTorch when it is installed. The ways are
 run interleaved, and first checked against each other (same losses, accuracies and parameters). The table
 gives the median time of the repeats with their min–max, and tinygrad_edu's and PyTorch's time as a
 multiple of numpy's.
@@ -23,9 +23,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import positive
-from . import runner
+from tinygrad_edu.cli import positive
+
+from . import runner, tables
 from . import workloads as W
+from .ways import Config
 
 
 def _workload_list(text: str) -> list[str]:
@@ -37,10 +39,9 @@ def _workload_list(text: str) -> list[str]:
     return names
 
 
-def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "bench", help="time the lesson's workloads: tinygrad_edu vs hand-written numpy vs PyTorch",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-w", "--workloads", type=_workload_list, default=list(W.NAMES), metavar="NAMES",
                         help=f"comma-separated, from: {','.join(W.NAMES)} (default: all)")
     parser.add_argument("-r", "--repeats", type=positive(int), default=None,
@@ -55,11 +56,16 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--data", metavar="DIR",
                         help="folder with the full MNIST files for the mlp workload (default: load_mnist's)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
-    parser.set_defaults(func=run)
+    return parser
+
+
+def main(argv: list[str] | None = None, prog: str = "python benchmarks/bench.py") -> int:
+    """Parse the options (``sys.argv[1:]`` by default) and run the bench; returns the exit code."""
+    return run(build_parser(prog).parse_args(argv))
 
 
 def run(args: argparse.Namespace) -> int:
-    config = W.Config.quick_mode(data_root=args.data) if args.quick else W.Config(data_root=args.data)
+    config = Config.quick_mode(data_root=args.data) if args.quick else Config(data_root=args.data)
     repeats = args.repeats or (1 if args.quick else 5)
     log = (lambda s: None) if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
     report = runner.run(args.workloads, repeats, config, include_torch=not args.no_torch,
@@ -67,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json == "-":
         sys.stdout.write(report.to_json())
     else:
-        sys.stdout.write(runner.format_table(report))
+        sys.stdout.write(tables.format_table(report))
         if args.json:
             Path(args.json).write_text(report.to_json(), encoding="utf-8")
             print(f"wrote {args.json}")

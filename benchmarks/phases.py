@@ -3,13 +3,15 @@
 The bench times the lesson workload as a whole. This module splits the same loop into its phases
 (forward, backward, the parameter update, validation) and times each phase three ways:
 
-* ``numpy``: the hand-written reference (``reference.py``: the derivatives worked out on paper);
-* ``minimal autograd``: ``MinimalTensor`` below, a micrograd-style autograd with only the six ops the
-  lesson uses and nothing else: no dtype rules, no shape checks, no error messages, no grad_fn objects,
-  no hooks. It is the floor: the bookkeeping that recording a graph and walking it back costs at least;
+* ``numpy``: the hand-written reference (``examples/backprop_by_hand.py``: the derivatives worked out on
+  paper);
+* ``minimal autograd``: ``MinimalTensor`` from ``examples/autograd_in_60_lines.py``, a micrograd-style
+  autograd with only the six ops the lesson uses and nothing else: no dtype rules, no shape checks, no
+  error messages, no grad_fn objects, no hooks. It is the floor: the bookkeeping that recording a graph
+  and walking it back costs at least;
 * ``tinygrad_edu``: the chapter's code, exactly as the bench's lesson workload runs it.
 
-    python -m tinygrad_edu bench -w phases        (or: python -m tinygrad_edu.bench.phases [--epochs 20])
+    python benchmarks/bench.py -w phases        (or, in the clone: python -m benchmarks.phases [--epochs 20])
 """
 
 from __future__ import annotations
@@ -22,78 +24,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import autograd_in_60_lines as minimal
+import backprop_by_hand as by_hand
 import numpy as np
 
-from . import reference as ref
-from . import workloads as W
+from tinygrad_edu import lesson
+
+from .ways import Config, Outcome, compare, lesson_batches, lesson_start, tinygrad_lib, to_numpy, wrap
 
 PHASES = ("forward", "backward", "update", "validation")
 WAYS = ("numpy", "minimal autograd", "tinygrad_edu")
-
-
-# ---- the minimal autograd ---------------------------------------------------------------------------
-
-
-class MinimalTensor:
-    """An array, its gradient, the tensors it was computed from and a closure that sends its gradient
-    back to them. Just enough for ``where(y == 1, 1 - σ(x @ w + b), σ(x @ w + b)).mean()``."""
-
-    __slots__ = ("data", "grad", "parents", "send_back")
-
-    def __init__(self, data: np.ndarray, parents: tuple = (), send_back: Callable | None = None) -> None:
-        self.data = data
-        self.grad = None
-        self.parents = parents      # (MinimalTensor, ...): whose gradients send_back returns
-        self.send_back = send_back  # grad -> one gradient per parent (None: no gradient needed)
-
-    def __matmul__(self, other: MinimalTensor) -> MinimalTensor:
-        x, w = self.data, other.data
-        return MinimalTensor(x @ w, (self, other), lambda g: (None, x.T @ g))  # the batch needs no gradient
-
-    def __add__(self, other: MinimalTensor) -> MinimalTensor:
-        return MinimalTensor(self.data + other.data, (self, other), lambda g: (g, g.sum(axis=0)))
-
-    def __rsub__(self, constant: float) -> MinimalTensor:
-        return MinimalTensor(constant - self.data, (self,), lambda g: (-g,))
-
-    def sigmoid(self) -> MinimalTensor:
-        out = ref.sigmoid(self.data)
-        return MinimalTensor(out, (self,), lambda g: (g * out * (1 - out),))
-
-    def mean(self) -> MinimalTensor:
-        shape, n = self.data.shape, self.data.size
-        return MinimalTensor(self.data.mean(), (self,), lambda g: (np.full(shape, g / n, np.float32),))
-
-    def backward(self) -> None:
-        """Post-order the graph (iteratively), then hand each node's gradient to its parents."""
-        order, seen, stack = [], {self}, [(self, False)]
-        while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
-                continue
-            stack.append((node, True))
-            for parent in node.parents:
-                if parent.send_back is not None and parent not in seen:
-                    seen.add(parent)
-                    stack.append((parent, False))
-        pending = {self: np.ones((), np.float32)}
-        for node in reversed(order):
-            for parent, grad in zip(node.parents, node.send_back(pending.pop(node)), strict=True):
-                if grad is None:
-                    continue
-                if parent.send_back is None:  # a parameter: accumulate
-                    parent.grad = grad.copy() if parent.grad is None else parent.grad + grad
-                else:
-                    pending[parent] = pending[parent] + grad if parent in pending else grad
-
-
-def minimal_where(condition: np.ndarray, a: MinimalTensor, b: MinimalTensor) -> MinimalTensor:
-    def send_back(g: np.ndarray) -> tuple:
-        zero = np.zeros((), g.dtype)
-        return np.where(condition, g, zero), np.where(condition, zero, g)
-
-    return MinimalTensor(np.where(condition, a.data, b.data), (a, b), send_back)
 
 
 # ---- the loop, timed phase by phase -------------------------------------------------------------------
@@ -104,7 +44,7 @@ class PhaseTimes:
     """Seconds per phase of one run of the loop, and what the run computed."""
 
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
-    outcome: W.Outcome = field(default_factory=W.Outcome)
+    outcome: Outcome = field(default_factory=Outcome)
 
 
 def _timed(batches: list, forward: Callable, backward: Callable, update: Callable, validate: Callable,
@@ -133,12 +73,12 @@ def _timed(batches: list, forward: Callable, backward: Callable, update: Callabl
 
 
 def _numpy_loop(train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int) -> PhaseTimes:
-    """reference.linear_step, split where its forward ends and its backward begins."""
+    """backprop_by_hand.linear_sgd_step, split where its forward ends and its backward begins."""
     w, b = w0.copy(), b0.copy()
 
     def forward(xb: np.ndarray, yb: np.ndarray) -> tuple:
         z = xb @ w + b
-        p = ref.sigmoid(z)
+        p = by_hand.sigmoid(z)
         is_3 = yb == 1
         return xb, z, p, is_3, np.where(is_3, 1 - p, p).mean()
 
@@ -155,54 +95,55 @@ def _numpy_loop(train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs
         b -= db * 1.0
         return float(step[-1])
 
-    result = _timed(train, forward, backward, update, lambda: ref.validate(lambda xb: xb @ w + b, valid),
-                    epochs)
+    def validate() -> float:
+        return by_hand.validate_epoch(lambda xb: xb @ w + b, valid)
+
+    result = _timed(train, forward, backward, update, validate, epochs)
     result.outcome.arrays = [w, b]
     return result
 
 
 def _minimal_loop(train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int) -> PhaseTimes:
-    weights, bias = MinimalTensor(w0.copy()), MinimalTensor(b0.copy())
-    weights.send_back = bias.send_back = None
+    """The chapter's functions (``tinygrad_edu.lesson``) run on MinimalTensor: the module plays torch."""
+    weights = minimal.MinimalTensor(w0.copy(), requires_grad=True)
+    bias = minimal.MinimalTensor(b0.copy(), requires_grad=True)
+    linear1, mnist_loss, _ = lesson.chapter_functions(weights, bias, [], torch=minimal)
 
-    def forward(xb: MinimalTensor, yb: np.ndarray) -> MinimalTensor:
-        p = (xb @ weights + bias).sigmoid()
-        return minimal_where(yb == 1, 1 - p, p).mean()
+    def forward(xb: minimal.MinimalTensor, yb: np.ndarray) -> minimal.MinimalTensor:
+        return mnist_loss(linear1(xb), yb)
 
-    def update(loss: MinimalTensor, _: None) -> float:
+    def update(loss: minimal.MinimalTensor, _: None) -> float:
         for param in (weights, bias):
             param.data -= param.grad * 1.0
             param.grad[...] = 0
         return float(loss.data)
 
     def scores(xb: np.ndarray) -> np.ndarray:  # recorded, as the chapter's validation is
-        return (MinimalTensor(xb) @ weights + bias).data
+        return linear1(minimal.MinimalTensor(xb)).data
 
-    batches = [(MinimalTensor(xb), yb) for xb, yb in train]
-    result = _timed(batches, forward, MinimalTensor.backward, update, lambda: ref.validate(scores, valid),
-                    epochs)
+    batches = [(minimal.MinimalTensor(xb), yb) for xb, yb in train]
+    result = _timed(batches, forward, minimal.MinimalTensor.backward, update,
+                    lambda: by_hand.validate_epoch(scores, valid), epochs)
     result.outcome.arrays = [weights.data, bias.data]
     return result
 
 
 def _tinygrad_loop(train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int) -> PhaseTimes:
     """The bench's lesson workload: the chapter's functions and its update, as the bench runs them."""
-    lib = W.tinygrad_lib()
-    train, valid = W._wrap(lib, train), W._wrap(lib, valid)
-    weights = lib.from_numpy(w0.copy()).requires_grad_()
-    bias = lib.from_numpy(b0.copy()).requires_grad_()
-    linear1, mnist_loss, validate_epoch = W.chapter_functions(lib, weights, bias, valid)
+    lib = tinygrad_lib()
+    train, valid = wrap(lib, train), wrap(lib, valid)
+    weights = lib.module.from_numpy(w0.copy()).requires_grad_()
+    bias = lib.module.from_numpy(b0.copy()).requires_grad_()
+    linear1, mnist_loss, validate_epoch = lesson.chapter_functions(weights, bias, valid)
 
     def update(loss: Any, _: None) -> float:
         value = loss.item()
-        for p in (weights, bias):
-            p.data -= p.grad * 1.0
-            p.grad.zero_()
+        lesson.step_by_hand((weights, bias), 1.0)
         return value
 
     result = _timed(train, lambda xb, yb: mnist_loss(linear1(xb), yb), lambda loss: loss.backward(), update,
                     lambda: validate_epoch(linear1), epochs)
-    result.outcome.arrays = [W.to_numpy(weights), W.to_numpy(bias)]
+    result.outcome.arrays = [to_numpy(weights), to_numpy(bias)]
     return result
 
 
@@ -244,13 +185,10 @@ class PhaseReport:
         return (self.median(way) - self.median("numpy")) / self.steps * 1e6
 
 
-def run(config: W.Config, repeats: int = 5, log: Callable[[str], None] = lambda s: None) -> PhaseReport:
+def run(config: Config, repeats: int = 5, log: Callable[[str], None] = lambda s: None) -> PhaseReport:
     """Time the lesson loop phase by phase, every way ``repeats`` times, interleaved after a warm-up run."""
-    x, y, vx, vy = W._lesson_arrays()
-    train, valid = W._batches(x, y, 256), W._batches(vx, vy, 256)
-    rng = np.random.default_rng(config.seed)  # the bench's lesson workload draws the same parameters
-    w0 = rng.standard_normal((W.PIXELS, 1), dtype=np.float32)
-    b0 = rng.standard_normal(1, dtype=np.float32)
+    train, valid = lesson_batches()
+    w0, b0 = lesson_start(config.seed)  # the bench's lesson workload starts from the same parameters
     epochs = config.lesson_epochs
     first = {way: loop(train, valid, w0, b0, epochs) for way, loop in LOOPS.items()}  # the warm-up
     seconds: dict[str, dict[str, list[float]]] = {way: {p: [] for p in PHASES} for way in WAYS}
@@ -260,7 +198,7 @@ def run(config: W.Config, repeats: int = 5, log: Callable[[str], None] = lambda 
             for phase, value in LOOPS[way](train, valid, w0, b0, epochs).seconds.items():
                 seconds[way][phase].append(value)
         log(f"  phases: repeat {r + 1}/{repeats}")
-    agree = {way: W.compare(first[way].outcome, first["numpy"].outcome, rtol=1e-3, atol=1e-4)
+    agree = {way: compare(first[way].outcome, first["numpy"].outcome, rtol=1e-3, atol=1e-4)
              for way in WAYS if way != "numpy"}
     return PhaseReport(epochs, epochs * len(train), seconds, agree)
 
@@ -282,7 +220,7 @@ def markdown_table(report: PhaseReport) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tinygrad_edu.bench.phases",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.phases",
                                      description="The lesson loop timed phase by phase: numpy, a minimal "
                                                  "autograd, tinygrad_edu.")
     parser.add_argument("--repeats", type=int, default=5)
@@ -290,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.epochs < 1:
         parser.error("--repeats and --epochs must be at least 1")
-    report = run(W.Config(lesson_epochs=args.epochs), args.repeats,
+    report = run(Config(lesson_epochs=args.epochs), args.repeats,
                  log=lambda s: print(s, file=sys.stderr, flush=True))
     print(markdown_table(report), end="")
     return 0 if all(v == "yes" for v in report.agree.values()) else 1

@@ -1,0 +1,318 @@
+"""The benchmark's workloads, each written three ways: tinygrad_edu, numpy by hand, PyTorch.
+
+A workload is built once (data loaded, batches sliced, tensors wrapped: not timed); then each way is a
+callable that runs the whole workload from the initial parameters and is what the runner times. The
+tinygrad_edu and PyTorch ways run the chapter's code from ``tinygrad_edu.lesson``, handed either library;
+the numpy way runs ``examples/backprop_by_hand.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import backprop_by_hand as by_hand
+import numpy as np
+
+from tinygrad_edu import lesson
+
+from .ways import (
+    PIXELS,
+    Config,
+    Lib,
+    Outcome,
+    Workload,
+    as_parameters,
+    batches,
+    lesson_arrays,
+    lesson_batches,
+    lesson_start,
+    libs,
+    linear_init,
+    load_params,
+    tinygrad_lib,
+    to_numpy,
+    wrap,
+)
+
+# ---- 1. the tiny step ---------------------------------------------------------------------------------
+
+
+def _tiny_framework(lib: Lib, x0: np.ndarray, w0: np.ndarray, b0: np.ndarray, steps: int):
+    x = lib.module.from_numpy(x0)
+    w, b = as_parameters(lib, w0, b0)
+
+    def run() -> Outcome:
+        for _ in range(steps):
+            w.grad = None
+            b.grad = None
+            loss = (x @ w + b).sigmoid().mean()
+            loss.backward()
+        return Outcome([loss.item()], arrays=[to_numpy(w.grad), to_numpy(b.grad)])
+
+    return run
+
+
+def tiny(config: Config, rows: int = 1, include_torch: bool = True) -> Workload:
+    """Forward + backward of ``(x @ w + b).sigmoid().mean()``: with one row, almost only per-op overhead."""
+    rng = np.random.default_rng(config.seed)
+    x0 = rng.random((rows, PIXELS), dtype=np.float32)
+    w0 = rng.standard_normal((PIXELS, 1), dtype=np.float32)
+    b0 = rng.standard_normal(1, dtype=np.float32)
+    steps = config.tiny_steps
+
+    def numpy_way() -> Outcome:
+        for _ in range(steps):
+            loss, dw, db = by_hand.mean_sigmoid_and_grads(x0, w0, b0)
+        return Outcome([loss], arrays=[dw, db])
+
+    ways = {lib.name: _tiny_framework(lib, x0, w0, b0, steps) for lib in libs(include_torch)}
+    ways["numpy"] = numpy_way
+    return Workload(f"tiny{rows}" if rows != 1 else "tiny", f"tiny step, x ({rows}, 784)", "µs/step", steps,
+                    2.0 if rows == 1 else None, ways)
+
+
+# ---- 2. the lesson: the hand-written linear loop -------------------------------------------------------
+
+
+def _lesson_framework(lib: Lib, train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int,
+                      lr: float):
+    """The chapter's code, line for line (``lesson.chapter_training``; tinygrad_edu and PyTorch run it)."""
+    train, valid = wrap(lib, train), wrap(lib, valid)
+
+    def run() -> Outcome:
+        weights, bias = as_parameters(lib, w0, b0)
+        losses, accuracies = lesson.chapter_training(weights, bias, train, valid, epochs, lr, lib.module)
+        return Outcome(losses, accuracies, [to_numpy(weights), to_numpy(bias)])
+
+    return run
+
+
+def lesson_loop(config: Config, include_torch: bool = True) -> Workload:
+    """20 epochs of the chapter's linear model: batch 256, lr 1.0, unshuffled, validation after each epoch."""
+    train, valid = lesson_batches()
+    w0, b0 = lesson_start(config.seed)
+    epochs, lr = config.lesson_epochs, 1.0
+
+    def numpy_way() -> Outcome:
+        w, b = w0.copy(), b0.copy()
+        losses, accuracies = by_hand.train_linear(w, b, train, valid, epochs, lr)
+        return Outcome(losses, accuracies, [w, b])
+
+    ways = {lib.name: _lesson_framework(lib, train, valid, w0, b0, epochs, lr) for lib in libs(include_torch)}
+    ways["numpy"] = numpy_way
+    return Workload("lesson", f"lesson linear, {epochs} epochs", "ms", 1, 1.3, ways,
+                    notes=["the chapter's loop; validation (8 batches) after every epoch, recorded as the "
+                           "chapter does (no no_grad)"],
+                    rtol=1e-3, atol=1e-4)
+
+
+# ---- 3. simple_net and 4. the ten-digit MLP: nn.Sequential and optim.SGD -------------------------------
+
+
+def _two_layer_framework(lib: Lib, train: list, valid: list, init: list, epochs: int, optimizer: Callable,
+                         digits: bool):
+    """``epochs`` of the chapter's training loop with a two-layer model, then its validation accuracy
+    (per epoch for simple_net, as the chapter; once, over the test rows, for the digits)."""
+    train, valid = wrap(lib, train), wrap(lib, valid)
+    loss_of = lib.module.nn.functional.cross_entropy if digits else (
+        lambda predictions, targets: lesson.mnist_loss(predictions, targets, lib.module))
+
+    def run() -> Outcome:
+        model = (lesson.digit_mlp if digits else lesson.simple_net)(torch=lib.module)
+        load_params(lib, model, init)
+        opt = optimizer(lib, model.parameters())
+        outcome = Outcome()
+        for _ in range(epochs):
+            for xb, yb in train:
+                loss = loss_of(model(xb), yb)
+                loss.backward()
+                opt.step()
+                opt.zero_grad()
+                outcome.losses.append(loss.item())
+            if not digits:
+                outcome.accuracies.append(lesson.validate_epoch(model, valid, torch=lib.module))
+        if digits:
+            with lib.module.no_grad():
+                correct = sum((model(xb).argmax(1) == yb).float().sum().item() for xb, yb in valid)
+            outcome.accuracies.append(correct / sum(len(yb) for _, yb in valid))
+        outcome.arrays = [to_numpy(p) for p in model.parameters()]
+        return outcome
+
+    return run
+
+
+def simple_net(config: Config, include_torch: bool = True) -> Workload:
+    """The chapter's simple_net (Linear(784, 30), ReLU, Linear(30, 1)), SGD lr 0.1, 40 epochs."""
+    train, valid = lesson_batches()
+    init = linear_init(np.random.default_rng(config.seed), [(PIXELS, 30), (30, 1)])
+    epochs, lr = config.simple_net_epochs, 0.1
+
+    def numpy_way() -> Outcome:
+        params = [p.copy() for p in init]
+        outcome = Outcome()
+        for _ in range(epochs):
+            for xb, yb in train:
+                loss, grads = by_hand.two_layer_loss_and_grads(params, xb, yb, by_hand.mnist_loss_and_grad)
+                by_hand.sgd_step(params, grads, lr)
+                outcome.losses.append(loss)
+            outcome.accuracies.append(by_hand.validate_epoch(lambda x: by_hand.two_layer_scores(params, x),
+                                                             valid))
+        outcome.arrays = params
+        return outcome
+
+    def sgd(lib: Lib, params) -> object:
+        return lib.module.optim.SGD(params, lr=lr)
+
+    ways = {lib.name: _two_layer_framework(lib, train, valid, init, epochs, sgd, digits=False)
+            for lib in libs(include_torch)}
+    ways["numpy"] = numpy_way
+    return Workload("simple_net", f"simple_net, {epochs} epochs", "ms", 1, 1.3, ways,
+                    notes=["nn.Sequential + optim.SGD; validation under no_grad after every epoch"],
+                    rtol=1e-3, atol=1e-4)
+
+
+def _digits(config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    """The full MNIST as rows (or a synthetic stand-in of the same shape) and a note saying which."""
+    rows = config.mlp_rows
+    note = ""
+    data = None
+    if rows is None:
+        try:
+            data = lesson.all_digits(config.data_root)
+        except (FileNotFoundError, ValueError) as error:
+            note = f"full MNIST not found ({str(error).splitlines()[0]}): synthetic images of the same shape"
+    if data is not None:
+        note = "the full MNIST: 60,000 training images, accuracy on the 10,000 test images"
+        return data.train.x.numpy(), data.train.y.numpy(), data.valid.x.numpy(), data.valid.y.numpy(), note
+    rng = np.random.default_rng(config.seed + 1)
+    n = rows or 60000
+    images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, n)
+    test_images = rng.integers(0, 256, (max(n // 6, 1024), 28, 28), dtype=np.uint8)
+    test_labels = rng.integers(0, 10, len(test_images))
+    if rows is not None:
+        note = f"synthetic images ({n} rows: quick mode)"
+    return (lesson.pixel_rows(images), labels.astype(np.int64), lesson.pixel_rows(test_images),
+            test_labels.astype(np.int64), note)
+
+
+def mlp(config: Config, include_torch: bool = True) -> Workload:
+    """One epoch of the ten-digit MLP (Linear(784, 128), ReLU, Linear(128, 10)), cross-entropy,
+    SGD lr 0.05 momentum 0.9, batch 64, as ``train --model mlp``; the batches are shuffled once, up front."""
+    x, y, tx, ty, note = _digits(config)
+    rng = np.random.default_rng(config.seed)
+    order = rng.permutation(len(x))
+    x, y = x[order], y[order]
+    train, test = batches(x, y, config.mlp_batch), batches(tx, ty, 1024)
+    init = linear_init(rng, [(PIXELS, 128), (128, 10)])
+    lr, momentum = 0.05, 0.9
+
+    def numpy_way() -> Outcome:
+        params = [p.copy() for p in init]
+        velocities: list = [None] * len(params)
+        outcome = Outcome()
+        for xb, yb in train:
+            loss, grads = by_hand.two_layer_loss_and_grads(params, xb, yb, by_hand.cross_entropy_and_grad)
+            by_hand.sgd_momentum_step(params, grads, velocities, lr, momentum)
+            outcome.losses.append(loss)
+        correct = sum(by_hand.class_accuracy(by_hand.two_layer_scores(params, xb), yb) * len(yb)
+                      for xb, yb in test)
+        outcome.accuracies.append(correct / sum(len(yb) for _, yb in test))
+        outcome.arrays = params
+        return outcome
+
+    def sgd(lib: Lib, params) -> object:
+        return lib.module.optim.SGD(params, lr=lr, momentum=momentum)
+
+    ways = {lib.name: _two_layer_framework(lib, train, test, init, 1, sgd, digits=True)
+            for lib in libs(include_torch)}
+    ways["numpy"] = numpy_way
+    return Workload("mlp", f"MLP, 1 epoch of {len(x):,}", "ms", 1, 1.3, ways,
+                    notes=[note, f"batch {config.mlp_batch}: {len(train)} steps"], rtol=2e-3, atol=1e-4)
+
+
+# ---- 5. gradcheck of the lesson loss ---------------------------------------------------------------------
+
+
+def _gradcheck_framework(lib: Lib, x0: np.ndarray, y0: np.ndarray, w0: np.ndarray, b0: np.ndarray):
+    x, y = lib.module.from_numpy(x0), lib.module.from_numpy(y0)
+
+    def loss(weights, bias):
+        return lesson.mnist_loss(x @ weights + bias, y, lib.module)
+
+    def run() -> Outcome:
+        w, b = as_parameters(lib, w0, b0)
+        passed = lib.gradcheck(loss, (w, b), eps=1e-6, atol=1e-5, rtol=1e-3)
+        out = loss(w, b)
+        out.backward()
+        return Outcome([out.item()], arrays=[to_numpy(w.grad), to_numpy(b.grad)], passed=bool(passed))
+
+    return run
+
+
+def gradcheck(config: Config, include_torch: bool = True) -> Workload:
+    """gradcheck of the lesson loss ``mnist_loss(x @ w + b, y)`` on a 16-row batch in float64:
+    785 parameters, so 1,570 evaluations of the loss, compared with one backward pass."""
+    x, y, _, _ = lesson_arrays()
+    rows = config.gradcheck_rows
+    pick = np.r_[:rows // 2, len(x) - (rows - rows // 2):len(x)]   # half 3s, half 7s
+    x0, y0 = x[pick].astype(np.float64), y[pick]
+    rng = np.random.default_rng(config.seed)
+    w0 = rng.standard_normal((PIXELS, 1)) * 0.1
+    b0 = rng.standard_normal(1) * 0.1
+
+    def numpy_way() -> Outcome:
+        w, b = w0.copy(), b0.copy()
+        passed, grads = by_hand.gradcheck_linear(x0, y0, w, b)
+        return Outcome([by_hand.linear_loss_and_grads(x0, y0, w, b)[0]], arrays=grads, passed=passed)
+
+    ways = {lib.name: _gradcheck_framework(lib, x0, y0, w0, b0) for lib in libs(include_torch)}
+    ways["numpy"] = numpy_way
+    return Workload("gradcheck", f"gradcheck, {rows} rows, float64", "ms", 1, None, ways,
+                    notes=["target: tinygrad_edu ≤ 1 s"], rtol=1e-9, atol=1e-12)
+
+
+# ---- memory: is the graph freed? ------------------------------------------------------------------------
+
+
+def lesson_step_function(lib_name: str) -> Callable[[], None]:
+    """One training step of the lesson's linear model, cycling through the batches, for the memory check
+    (tinygrad_edu or numpy only: tracemalloc does not see PyTorch's allocations)."""
+    train, _ = lesson_batches()
+    w0, b0 = lesson_start(0)
+    state = SimpleNamespace(i=0)
+    if lib_name == "numpy":
+        w, b = w0.copy(), b0.copy()
+
+        def step() -> None:
+            xb, yb = train[state.i % len(train)]
+            state.i += 1
+            by_hand.linear_sgd_step(w, b, xb, yb, 1.0)
+
+        return step
+    lib = tinygrad_lib()
+    wrapped = wrap(lib, train)
+    weights, bias = as_parameters(lib, w0, b0)
+    linear1, mnist_loss, _ = lesson.chapter_functions(weights, bias, [])
+
+    def framework_step() -> None:
+        xb, yb = wrapped[state.i % len(wrapped)]
+        state.i += 1
+        mnist_loss(linear1(xb), yb).backward()
+        lesson.step_by_hand((weights, bias), 1.0)
+
+    return framework_step
+
+
+# ---- the registry ----------------------------------------------------------------------------------------
+
+BUILDERS: dict[str, Callable[..., Workload]] = {
+    "tiny": tiny,
+    "tiny256": lambda config, include_torch=True: tiny(config, 256, include_torch),
+    "lesson": lesson_loop,
+    "simple_net": simple_net,
+    "mlp": mlp,
+    "gradcheck": gradcheck,
+}
+NAMES = tuple(BUILDERS) + ("memory", "phases")  # the last two are reports, not rows of the table
