@@ -55,3 +55,21 @@ def resolve_shape(shape: tuple, current: tuple) -> tuple:
     if shape.count(-1) or any(n < 0 for n in shape) or math.prod(shape) != count:
         raise ShapeError(f"view: shape {shape} is invalid for a tensor of shape {current} ({count} elements)")
     return tuple(int(n) for n in shape)
+
+
+def reduction_axes(dim: Any, ndim: int, caller: str) -> tuple | None:
+    """The axes a reduction runs over: None for every axis, when ``dim`` is None or empty (as PyTorch)."""
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+        return None
+    return axes(dim, ndim, caller)
+
+
+def correction(unbiased: Any, correction: Any, caller: str) -> int | float:
+    """``var``/``std``'s divisor n - c: ``correction`` c, or the older ``unbiased`` (True: c = 1)."""
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{caller}: give unbiased or correction, not both")
+    if correction is None:
+        return 0 if unbiased is False else 1
+    if isinstance(correction, bool) or not isinstance(correction, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{caller}: correction must be a number, not {correction!r}")
+    return correction

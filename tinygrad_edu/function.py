@@ -9,6 +9,7 @@ with the ``_make`` of its first input, whose type is Tensor.
 from __future__ import annotations
 
 import functools
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,20 +22,25 @@ class ShapeError(RuntimeError, ValueError):
     """Shapes that do not fit an op. A RuntimeError as in PyTorch, and a ValueError as in Python."""
 
 
-# ---- grad mode and anomaly mode -------------------------------------------------------------------
+# ---- grad mode and anomaly mode (each thread has its own, as in PyTorch) -----------------------------
 
-_grad_enabled = True
-_anomaly_enabled = False
+
+class _Modes(threading.local):
+    grad_enabled = True
+    anomaly_enabled = False
+
+
+_modes = _Modes()
 
 
 def is_grad_enabled() -> bool:
-    """True when new ops are recorded for backward (False inside ``no_grad()``)."""
-    return _grad_enabled
+    """True when new ops are recorded for backward (False inside ``no_grad()``), in this thread."""
+    return _modes.grad_enabled
 
 
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()``: every op checks its output and its gradients for NaN and inf."""
-    return _anomaly_enabled
+    return _modes.anomaly_enabled
 
 
 class _GradMode:
@@ -48,13 +54,11 @@ class _GradMode:
         return mode if func is None else mode(func)
 
     def __enter__(self) -> None:
-        global _grad_enabled
-        self._previous = _grad_enabled
-        _grad_enabled = self.enabled
+        self._previous = _modes.grad_enabled
+        _modes.grad_enabled = self.enabled
 
     def __exit__(self, *exc: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._previous
+        _modes.grad_enabled = self._previous
 
     def __call__(self, func: Callable) -> Callable:
         @functools.wraps(func)
@@ -81,19 +85,24 @@ class enable_grad(_GradMode):  # noqa: N801 (PyTorch's name)
 def detect_anomaly() -> Iterator[None]:
     """Inside this block every op checks its output (forward) and its gradients (backward)
     for NaN or inf and raises ``FloatingPointError`` naming the first op that produced one."""
-    global _anomaly_enabled
-    previous = _anomaly_enabled
-    _anomaly_enabled = True
+    previous = _modes.anomaly_enabled
+    _modes.anomaly_enabled = True
     try:
         yield
     finally:
-        _anomaly_enabled = previous
+        _modes.anomaly_enabled = previous
+
+
+def _non_finite(array: np.ndarray) -> str | None:
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        return "NaN" if np.isnan(array).any() else "inf"
+    return None
 
 
 def check_finite(array: np.ndarray, what: str) -> None:
     """Raise ``FloatingPointError`` naming ``what`` when a float array holds NaN or inf."""
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        kind = "NaN" if np.isnan(array).any() else "inf"
+    kind = _non_finite(array)
+    if kind:
         raise FloatingPointError(f"detect_anomaly: {what} produced {kind} (shape {array.shape})")
 
 
@@ -153,10 +162,11 @@ class Function:
             raise
         except (ValueError, IndexError, TypeError) as error:
             raise _op_error(cls, inputs, error) from None
-        if _anomaly_enabled:
-            check_finite(out, f"forward of {cls.op_name()}")
+        modes = _modes
+        if modes.anomaly_enabled:
+            _check_forward(cls, inputs, out)
         make_tensor = inputs[0]._make  # Tensor's constructor, reached without importing tensor.py
-        if _grad_enabled and True in needs:
+        if modes.grad_enabled and True in needs:
             fn.inputs = inputs
             fn.needs_input_grad = needs
             return make_tensor(out, True, fn)
@@ -177,6 +187,20 @@ class Function:
     def next_functions(self) -> tuple:
         """The ``grad_fn`` of every input (``None`` for leaves), as in PyTorch."""
         return tuple(t.grad_fn for t in self.inputs)
+
+
+def _check_forward(cls: type, inputs: tuple, out: np.ndarray) -> None:
+    """Under detect_anomaly: name an input that already held NaN or inf as the source, else the op."""
+    for position, tensor in enumerate(inputs):
+        kind = _non_finite(tensor._data)
+        if kind:
+            source = ("a tensor made outside the graph (a leaf)" if tensor.grad_fn is None
+                      else f"the output of {tensor.grad_fn.op_name()}, computed before detect_anomaly")
+            raise FloatingPointError(
+                f"detect_anomaly: input {position} of {cls.op_name()} (shape {tensor.shape}) already holds "
+                f"{kind}: it comes from {source}, not from {cls.op_name()}"
+            )
+    check_finite(out, f"forward of {cls.op_name()}")
 
 
 def _op_error(cls: type, inputs: tuple, error: Exception) -> Exception:

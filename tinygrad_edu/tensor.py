@@ -18,7 +18,8 @@ from . import engine
 from . import ops as O
 from .dims import axes as _axes
 from .dims import axis as _axis
-from .dims import resolve_shape, shape_arg
+from .dims import correction as correction_arg
+from .dims import reduction_axes, resolve_shape, shape_arg
 from .dtypes import to_array
 from .function import Function, ShapeError, is_grad_enabled
 from .tensor_extras import TensorExtras, index_arrays, promote
@@ -250,7 +251,7 @@ class Tensor(TensorExtras):
     # ---- reductions ---------------------------------------------------------------------------
 
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        axis = None if dim is None else _axes(dim, self.ndim, "sum")
+        axis = None if dim is None else reduction_axes(dim, self.ndim, "sum")
         return O.Sum.apply(self, axis=axis, keepdims=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -258,18 +259,24 @@ class Tensor(TensorExtras):
             raise TypeError(
                 f"mean: needs a floating-point tensor (this one is {self.dtype}); use .float().mean()"
             )
-        axis = None if dim is None else _axes(dim, self.ndim, "mean")
+        axis = None if dim is None else reduction_axes(dim, self.ndim, "mean")
         return O.Mean.apply(self, axis=axis, keepdims=keepdim)
 
-    def var(self, dim: Any = None, keepdim: bool = False, correction: int = 1) -> Tensor:
+    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None) -> Tensor:
         """Σ (x - mean)² / (n - correction): the unbiased sample variance by default, as PyTorch."""
-        axes = _axes(dim, self.ndim, "var")
+        c = correction_arg(unbiased, correction, "var")
+        axes = reduction_axes(dim, self.ndim, "var")
         count = self.numel() if axes is None else int(np.prod([self.shape[a] for a in axes]))
-        centered = self - self.mean(dim, keepdim=True)
-        return (centered * centered).sum(dim, keepdim=keepdim) / max(count - correction, 0)
+        centered = self - self.mean(axes, keepdim=True)
+        return (centered * centered).sum(axes, keepdim=keepdim) / max(count - c, 0)
 
-    def std(self, dim: Any = None, keepdim: bool = False, correction: int = 1) -> Tensor:
-        return self.var(dim, keepdim, correction).sqrt()
+    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None) -> Tensor:
+        """√var: the sample standard deviation by default, as PyTorch."""
+        c = correction_arg(unbiased, correction, "std")
+        axes = reduction_axes(dim, self.ndim, "std")
+        return O.Std.apply(self._as_float(), axis=axes, keepdims=keepdim, correction=c)
 
     def _select(self, op: type, other_op: type, dim: Any, keepdim: bool, name: str) -> Any:
         if isinstance(dim, Tensor):  # t.max(other) is the elementwise maximum
@@ -314,8 +321,13 @@ class Tensor(TensorExtras):
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         if self.ndim == 0:
+            _axis(start_dim, 0, "flatten")  # only 0 and -1 name the tensor itself
+            _axis(end_dim, 0, "flatten")
             return self.reshape(1)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
+        start, end = _axis(start_dim, self.ndim, "flatten"), _axis(end_dim, self.ndim, "flatten")
+        if start > end:
+            raise IndexError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                             f"(a tensor with {self.ndim} dimensions)")
         shape = self.shape[:start] + (int(np.prod(self.shape[start:end + 1])),) + self.shape[end + 1:]
         return self.reshape(shape)
 

@@ -312,19 +312,26 @@ def scalar_operand(value: Any, like: Any) -> Any:
     return like._make(np.array(value, dtype))
 
 
+def _category(dtype: np.dtype) -> int:
+    """bool < integer < float: PyTorch's dtype categories."""
+    return 0 if dtype.kind == "b" else 2 if dtype.kind == "f" else 1
+
+
 def promote(a: Any, b: Any, true_divide: bool = False) -> tuple[Any, Any]:
-    """Make two operands (a tensor and a tensor or a number) of one dtype: float beats integer and keeps
-    its width, as in PyTorch; ``/`` of integers gives float32."""
+    """Make two operands (a tensor and a tensor or a number) of one dtype, by PyTorch's rules: the higher
+    category (bool < integer < float) wins and keeps its width; within a category a 0-d tensor does not
+    widen a dimensioned one; otherwise the wider dtype wins. ``/`` of integers gives float32."""
     if not isinstance(b, TensorExtras):
         b = scalar_operand(b, a)
     da, db = a._data.dtype, b._data.dtype
     if da == db and not (true_divide and da.kind != "f"):
         return a, b
-    if da.kind == "f" and db.kind != "f":
-        return a, b.to(da)
-    if db.kind == "f" and da.kind != "f":
-        return a.to(db), b
-    target = np.result_type(da, db)
+    if _category(da) != _category(db):
+        target = da if _category(da) > _category(db) else db
+    elif (a._data.ndim == 0) != (b._data.ndim == 0):
+        target = db if a._data.ndim == 0 else da
+    else:
+        target = np.result_type(da, db)
     if true_divide and target.kind != "f":
         target = default_float
-    return a.to(target), b.to(target)
+    return (a if da == target else a.to(target)), (b if db == target else b.to(target))

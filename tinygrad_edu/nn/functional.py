@@ -160,10 +160,12 @@ def _weighted(loss: Tensor, weight: Any, caller: str) -> Tensor:
         return loss
     weight = _as_tensor(weight, caller, "weight")
     try:
-        np.broadcast_shapes(weight.shape, loss.shape)
+        fits = np.broadcast_shapes(weight.shape, loss.shape) == loss.shape
     except ValueError:
+        fits = False
+    if not fits:  # e.g. a weight of shape (N, 1) for a loss of shape (N,) would make it (N, N)
         raise ShapeError(f"{caller}: weight of shape {tuple(weight.shape)} does not broadcast to the loss's "
-                         f"shape {tuple(loss.shape)}") from None
+                         f"shape {tuple(loss.shape)}")
     return loss * weight
 
 
@@ -276,8 +278,10 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
         return losses
     if reduction == "sum" or w is None:
         return _reduce(losses, reduction)
-    with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: NaN, as PyTorch
-        return losses.sum() / Tensor._make(np.asarray(w.sum(), input.dtype))
+    total = w.sum()
+    if total == 0:  # every target ignored: the mean of nothing is NaN, with zero gradients (as PyTorch)
+        return losses.sum() * 0 + float("nan")
+    return losses.sum() / Tensor._make(np.asarray(total, input.dtype))
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,

@@ -86,6 +86,15 @@ class Pow(Function):
         return grad_a, grad_b
 
 
+def _share(grad, a_loses, b_loses, tie, needs):
+    """The gradient of max or min: all of it to the selected input, half each on a tie. Masked, not
+    multiplied, so a NaN gradient never reaches the input that was not selected (as PyTorch)."""
+    zero, half = np.zeros((), grad.dtype), grad / 2
+    grad_a = np.where(a_loses, zero, np.where(tie, half, grad)) if needs[0] else None
+    grad_b = np.where(b_loses, zero, np.where(tie, half, grad)) if needs[1] else None
+    return grad_a, grad_b
+
+
 class Maximum(Function):
     """out = max(a, b);  the gradient goes to the larger input, split in half on ties (as PyTorch)."""
 
@@ -95,10 +104,7 @@ class Maximum(Function):
 
     def backward(self, grad):
         a, b = self.saved
-        share_a = (a > b) + 0.5 * (a == b)
-        grad_a = grad * share_a if self.needs_input_grad[0] else None
-        grad_b = grad * (1 - share_a) if self.needs_input_grad[1] else None
-        return grad_a, grad_b
+        return _share(grad, a < b, b < a, a == b, self.needs_input_grad)
 
 
 class Minimum(Function):
@@ -110,10 +116,7 @@ class Minimum(Function):
 
     def backward(self, grad):
         a, b = self.saved
-        share_a = (a < b) + 0.5 * (a == b)
-        grad_a = grad * share_a if self.needs_input_grad[0] else None
-        grad_b = grad * (1 - share_a) if self.needs_input_grad[1] else None
-        return grad_a, grad_b
+        return _share(grad, a > b, b > a, a == b, self.needs_input_grad)
 
 
 class Where(Function):

@@ -1,4 +1,7 @@
-"""Reductions: sum, mean, max/min and log-softmax. ``axis`` is None (all axes) or a tuple of axes."""
+"""Reductions: sum, mean, max/min, the standard deviation and log-softmax.
+
+``axis`` is None (all axes) or a tuple of axes.
+"""
 
 from __future__ import annotations
 
@@ -61,7 +64,8 @@ class Max(Function):
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
         if axis is None:
             out = self.reduce(a)
-            self.save_for_backward(a == out)
+            # the elements equal to the result; a NaN result (NaN propagates) is where the NaNs are
+            self.save_for_backward(np.isnan(a) if np.isnan(out) else a == out)
             return out
         index = np.expand_dims(self.arg(a, axis=axis), axis)
         self.save_for_backward(index)
@@ -102,3 +106,33 @@ class LogSoftmax(Function):
     def backward(self, grad):
         (out,) = self.saved
         return (grad - np.exp(out) * grad.sum(axis=self.axis, keepdims=True),)
+
+
+class Std(Function):
+    """out = √(Σ (a - mean)² / (n - c));  d/da = (a - mean) / ((n - c) · out), 0 where out = 0
+
+    Over ``axis`` (None: every element); ``c`` is the correction (1: the sample standard deviation,
+    PyTorch's default). Fused for numerical safety: composed as var().sqrt(), a constant input would
+    get 0 · ∞ = NaN gradients (PyTorch gives 0).
+    """
+
+    def forward(self, a, axis=None, keepdims=False, correction=1):
+        centered = a - a.mean(axis=axis, keepdims=True)
+        self.divisor = max(a.size // max(_kept_size(a.shape, axis), 1) - correction, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # n ≤ c: inf or NaN, as PyTorch
+            out = np.sqrt((centered * centered).sum(axis=axis, keepdims=True) / self.divisor)
+        self.save_for_backward(centered, out)
+        if keepdims:
+            return out
+        return out.reshape(()) if axis is None else np.squeeze(out, axis)
+
+    def backward(self, grad):
+        centered, out = self.saved
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(out == 0, 0, grad.reshape(out.shape) / (self.divisor * out))
+        return (centered * scale.astype(centered.dtype),)
+
+
+def _kept_size(shape, axis):
+    """How many results a reduction over ``axis`` gives."""
+    return int(np.prod(_kept_shape(shape, axis)))
