@@ -142,12 +142,14 @@ def measure_memory(steps: Iterable[int] = (1000, 10000), log: Callable[[str], No
                               "steps": steps, "ways": {}}
     for way in ("tinygrad_edu", "numpy"):
         step = W.lesson_step_function(way)
-        for _ in range(10):  # warm-up: gradients and caches exist before measuring
+        gc.collect()
+        # Warm-up: gradients exist, and Python's free lists of small tuples (up to 2,000 each, refilled
+        # by every step's graph) are full before measuring. A gc.collect() would empty them again.
+        for _ in range(2000):
             step()
         per_way = {}
         for n in steps:
             log(f"  memory: {way}, {n} steps")
-            gc.collect()
             rss_before = _rss()
             tracemalloc.start()
             base = tracemalloc.get_traced_memory()[0]

@@ -246,50 +246,6 @@ def test_grad_zero_():
     assert p.grad.tolist() == [3.0, 3.0]
 
 
-# ---- in-place operations ------------------------------------------------------------------------
-
-
-def test_inplace_on_a_leaf_that_requires_grad():
-    w = tg.tensor([1.0, 2.0], requires_grad=True)
-    for update in (lambda: w.__isub__(1.0), lambda: w.add_(1.0), lambda: w.mul_(2.0), lambda: w.zero_(),
-                   lambda: w.fill_(0.0), lambda: w.copy_(tg.tensor([0.0, 0.0])), lambda: w.sub_(1.0),
-                   lambda: w.div_(2.0)):
-        with pytest.raises(RuntimeError, match="in place"):
-            update()
-    with tg.no_grad():
-        w -= 0.5
-        w.mul_(2.0)
-        w.add_(tg.tensor([1.0, 1.0]), alpha=2)
-    assert w.tolist() == [3.0, 5.0] and w.requires_grad and w.is_leaf
-    with tg.no_grad():
-        w.sub_(tg.tensor([1.0, 1.0]), alpha=0.5)
-        w /= 2
-    assert w.tolist() == [1.25, 2.25]
-
-
-def test_inplace_on_plain_tensors():
-    x = tg.tensor([1.0, 2.0])
-    x += 1
-    x *= tg.tensor([2.0, 3.0])
-    assert x.tolist() == [4.0, 9.0]
-    x.fill_(7.0)
-    assert x.tolist() == [7.0, 7.0]
-    x.copy_(tg.tensor([1.0, 2.0]))
-    assert x.tolist() == [1.0, 2.0]
-    i = tg.tensor([1, 2])
-    i += 1
-    assert i.tolist() == [2, 3] and i.dtype == tg.int64
-
-
-def test_inplace_errors():
-    x = tg.zeros(2)
-    with pytest.raises(RuntimeError, match=r"add_.*\(2,\).*\(3,\)"):
-        x += tg.zeros(3)
-    i = tg.tensor([1, 2])
-    with pytest.raises(RuntimeError, match="add_"):
-        i += 0.5  # a float result cannot be stored in an int tensor, as in PyTorch
-
-
 # ---- backward's arguments ------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .function import Function, check_finite, is_anomaly_enabled
+from .function import Function, changed_since, check_finite, current_stamp, is_anomaly_enabled
 
 #: ``on_step(fn, grad_out, returned, sent)``: called after each op's backward, for tracing.
 OnStep = Callable[[Function, np.ndarray, tuple, tuple], None]
@@ -46,16 +46,16 @@ def backward(root: Any, gradient: np.ndarray, retain_graph: bool = False,
         returned = _one_per_input(fn, fn.backward(grad_out))  # the chain rule: grad_out × local derivative
         if not retain_graph:
             fn.saved, fn.released = (), True
-        sent = tuple([send(tensor, grad, pending, fn, check) if needed and grad is not None else None
-                      for tensor, grad, needed in zip(fn.inputs, returned, fn.needs_input_grad)])
+        sent = tuple([send(t, parent, g, pending, fn, check) if needed and g is not None else None
+                      for t, parent, g, needed in zip(fn.inputs, fn.parents, returned, fn.needs_input_grad)])
         if on_step is not None:
             on_step(fn, grad_out, returned, sent)
 
 
-def send(tensor: Any, grad: np.ndarray, pending: dict, fn: Function, check: bool = False) -> np.ndarray:
-    """Take the gradient that ``fn`` computed for its input ``tensor`` to where it is summed up.
-
-    Returns the gradient as it arrived: of the input's shape and dtype.
+def send(tensor: Any, parent: Function | None, grad: np.ndarray, pending: dict, fn: Function,
+         check: bool = False) -> np.ndarray:
+    """Take the gradient that ``fn`` computed for its input ``tensor`` (made by ``parent``, None for a
+    leaf) to where it is summed up. Returns the gradient as it arrived: of the input's shape and dtype.
     """
     data = tensor._data
     if grad.shape != data.shape:
@@ -64,7 +64,6 @@ def send(tensor: Any, grad: np.ndarray, pending: dict, fn: Function, check: bool
         grad = grad.astype(data.dtype)
     if check:
         check_finite(grad, f"backward of {fn.op_name()}")
-    parent = tensor.grad_fn
     if parent is None:
         accumulate_leaf(tensor, grad)
     else:
@@ -111,14 +110,13 @@ def topological_order(root_fn: Function) -> list[Function]:
     """
     order: list[Function] = []
     visited = {root_fn}
-    stack = [(root_fn, iter(root_fn.inputs))]
+    stack = [(root_fn, iter(root_fn.parents))]
     while stack:
-        fn, inputs = stack[-1]
-        for tensor in inputs:  # resumes where the last visit of ``fn`` stopped
-            parent = tensor.grad_fn
+        fn, parents = stack[-1]
+        for parent in parents:  # resumes where the last visit of ``fn`` stopped
             if parent is not None and parent not in visited:
                 visited.add(parent)
-                stack.append((parent, iter(parent.inputs)))
+                stack.append((parent, iter(parent.parents)))
                 break
         else:  # every parent of fn is finished
             stack.pop()
@@ -131,12 +129,22 @@ def topological_order(root_fn: Function) -> list[Function]:
 
 
 def _before_backward(fn: Function, grad_out: np.ndarray) -> None:
-    """Refuse a freed graph; give the output its ``.grad`` when it asked for retain_grad()."""
+    """Refuse a freed graph or changed saved values; give the output its ``.grad`` if it asked for
+    retain_grad()."""
     if fn.released:
         raise RuntimeError(
             f"backward: trying to backward through the graph a second time ({fn.name()} already "
             "freed its saved values). Call the first backward(retain_graph=True) to backward twice."
         )
+    if fn.stamp != current_stamp():  # something was changed in place since fn was recorded
+        for array in fn.saved:
+            if isinstance(array, np.ndarray) and changed_since(array, fn.stamp):
+                raise RuntimeError(
+                    f"backward: a value that {fn.op_name()} saved for its backward (an array of shape "
+                    f"{array.shape}) was changed by an in-place operation after {fn.op_name()} ran, so its "
+                    "gradient would be wrong. Change a copy instead (x = x * 2 rather than x *= 2), "
+                    "or make the change before using the tensor."
+                )
     if fn.retained is not None:
         output = fn.retained()
         if output is not None:

@@ -9,6 +9,7 @@ with the ``_make`` of its first input, whose type is Tensor.
 from __future__ import annotations
 
 import functools
+import operator
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -16,6 +17,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+
+_grad_fn = operator.attrgetter("grad_fn")
 
 
 class ShapeError(RuntimeError, ValueError):
@@ -106,6 +109,44 @@ def check_finite(array: np.ndarray, what: str) -> None:
         raise FloatingPointError(f"detect_anomaly: {what} produced {kind} (shape {array.shape})")
 
 
+# ---- in-place changes: what backward must not trust any more -----------------------------------------
+
+# Every in-place change of an array is stamped with a new number; an op records the stamp it was made at.
+# Backward then refuses an op whose saved arrays were changed after it (they no longer hold the values
+# forward saw). Keyed by id(): an id is reused only after its array died, and so before the op that saves
+# the new array was made, which makes a stale entry harmless.
+_stamp = 0
+_changed: dict[int, int] = {}  # id of a base array -> stamp of its last in-place change
+_CHANGED_LIMIT = 100_000
+_changed_floor = 0  # changes before this stamp were forgotten (the table is cleared when it is full)
+
+
+def _base(array: np.ndarray) -> np.ndarray:
+    """The array that owns the memory a view looks at."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def mark_changed(array: np.ndarray) -> None:
+    """Record that ``array`` (and every view of its memory) was changed in place."""
+    global _stamp, _changed_floor
+    _stamp += 1
+    if len(_changed) >= _CHANGED_LIMIT:
+        _changed.clear()
+        _changed_floor = _stamp
+    _changed[id(_base(array))] = _stamp
+
+
+def changed_since(array: np.ndarray, stamp: int) -> bool:
+    """True when ``array``'s memory was changed in place after ``stamp``."""
+    return _changed.get(id(_base(array)), 0) > stamp
+
+
+def current_stamp() -> int:
+    return _stamp
+
+
 # ---- Function: one op, and one node of the graph ----------------------------------------------------
 
 
@@ -123,6 +164,8 @@ class Function:
     """
 
     inputs: tuple = ()
+    parents: tuple = ()  # each input's grad_fn when this op was recorded (None for a leaf)
+    stamp = 0  # the in-place stamp when this op was recorded
     saved: tuple = ()
     needs_input_grad: tuple = ()
     released = False  # set by backward once ``saved`` is freed (unless retain_graph=True)
@@ -168,7 +211,9 @@ class Function:
         make_tensor = inputs[0]._make  # Tensor's constructor, reached without importing tensor.py
         if modes.grad_enabled and True in needs:
             fn.inputs = inputs
+            fn.parents = tuple(map(_grad_fn, inputs))
             fn.needs_input_grad = needs
+            fn.stamp = _stamp
             return make_tensor(out, True, fn)
         return make_tensor(out)
 
@@ -185,8 +230,8 @@ class Function:
 
     @property
     def next_functions(self) -> tuple:
-        """The ``grad_fn`` of every input (``None`` for leaves), as in PyTorch."""
-        return tuple(t.grad_fn for t in self.inputs)
+        """The ``grad_fn`` of every input (``None`` for leaves) when this op was recorded, as in PyTorch."""
+        return self.parents
 
 
 def _check_forward(cls: type, inputs: tuple, out: np.ndarray) -> None:

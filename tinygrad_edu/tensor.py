@@ -3,8 +3,9 @@
 Every differentiable method is one line that hands the tensor to an op of ``tinygrad_edu.ops``; the op's
 ``apply`` runs it on numpy arrays and records it in the graph; ``backward()`` asks the engine to walk the
 graph back. Names and semantics follow PyTorch. The methods that take dims or shapes (reductions,
-reshapes, indexing) are in ``tensor_dims.py``; what PyTorch code expects of a tensor beyond autograd
-(printing, ``numpy()``, ``float()``, comparisons, in-place updates) is in ``tensor_extras.py``.
+reshapes, indexing) are in ``tensor_dims.py``, the in-place updates in ``tensor_inplace.py``, and what
+PyTorch code expects of a tensor beyond autograd (printing, ``numpy()``, ``float()``, comparisons) in
+``tensor_extras.py``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from .dtypes import to_array
 from .function import Function, ShapeError
 from .tensor_dims import DimMethods
 from .tensor_extras import TensorExtras, promote
+from .tensor_inplace import InPlaceMethods
 
 
-class Tensor(DimMethods, TensorExtras):
+class Tensor(DimMethods, InPlaceMethods, TensorExtras):
     """An n-dimensional array that can record the ops applied to it and backpropagate through them."""
 
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "__weakref__")

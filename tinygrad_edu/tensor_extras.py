@@ -1,5 +1,5 @@
 """The PyTorch conveniences of ``Tensor`` that are not autograd: conversions to numpy and Python numbers,
-printing, dtype conversions, comparisons, in-place updates, and the dtype rule for mixed operands.
+printing, dtype conversions, comparisons, and the dtype rule for mixed operands.
 
 ``Tensor`` (``tensor.py``) inherits them from ``TensorExtras``; read ``tensor.py`` first.
 """
@@ -13,7 +13,7 @@ import numpy as np
 from . import dims
 from . import ops as O
 from .dtypes import as_dtype, default_float, float32, int64, to_array
-from .function import ShapeError, is_grad_enabled
+from .function import ShapeError
 
 
 class TensorExtras:
@@ -198,70 +198,6 @@ class TensorExtras:
 
     def all(self) -> Any:
         return self._make(np.all(self._data))
-
-    # ---- in place (never recorded) -----------------------------------------------------------------------
-
-    def _check_inplace(self, op: str) -> None:
-        if self._requires_grad and is_grad_enabled():
-            raise RuntimeError(
-                f"{op}: a tensor that requires grad cannot be changed in place while gradients are recorded; "
-                "use `with no_grad():` or change `.data` instead (p.data -= lr * p.grad)"
-            )
-
-    def _inplace(self, ufunc: np.ufunc, other: Any, op: str) -> Any:
-        self._check_inplace(op)
-        other = other._data if isinstance(other, TensorExtras) else other
-        try:
-            ufunc(self._data, other, out=self._data)  # numpy's default casting for out=: "same_kind"
-        except (ValueError, TypeError) as error:
-            raise ShapeError(
-                f"{op}: cannot update a {self.dtype} tensor of shape {self.shape} in place with "
-                f"{np.shape(other)}: {error}"
-            ) from None
-        return self
-
-    def __iadd__(self, other: Any) -> Any:
-        return self._inplace(np.add, other, "add_")
-
-    def __isub__(self, other: Any) -> Any:
-        return self._inplace(np.subtract, other, "sub_")
-
-    def __imul__(self, other: Any) -> Any:
-        return self._inplace(np.multiply, other, "mul_")
-
-    def __itruediv__(self, other: Any) -> Any:
-        return self._inplace(np.divide, other, "div_")
-
-    def add_(self, other: Any, alpha: float = 1) -> Any:
-        return self._inplace(np.add, other * alpha if alpha != 1 else other, "add_")
-
-    def sub_(self, other: Any, alpha: float = 1) -> Any:
-        return self._inplace(np.subtract, other * alpha if alpha != 1 else other, "sub_")
-
-    def mul_(self, other: Any) -> Any:
-        return self._inplace(np.multiply, other, "mul_")
-
-    def div_(self, other: Any) -> Any:
-        return self._inplace(np.divide, other, "div_")
-
-    def zero_(self) -> Any:
-        self._check_inplace("zero_")
-        self._data[...] = 0
-        return self
-
-    def fill_(self, value: Any) -> Any:
-        self._check_inplace("fill_")
-        self._data[...] = value
-        return self
-
-    def copy_(self, source: Any) -> Any:
-        self._check_inplace("copy_")
-        self._data[...] = source._data if isinstance(source, TensorExtras) else source
-        return self
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("__setitem__")
-        self._data[index_arrays(index)] = value._data if isinstance(value, TensorExtras) else value
 
     # ---- values without a gradient -----------------------------------------------------------------------
 

@@ -27,6 +27,6 @@ from .elementwise import (
 )
 from .linalg import Linear, MatMul
 from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
-from .movement import Cat, Expand, GetItem, Permute, Reshape
+from .movement import Cat, Expand, GetItem, Permute, Reshape, SetItem
 from .reduce import LogSoftmax, Max, Mean, Min, Std, Sum
 

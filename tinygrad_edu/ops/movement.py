@@ -78,3 +78,25 @@ class Cat(Function):
         cuts = np.cumsum(self.sizes)[:-1]
         pieces = np.split(grad, cuts, axis=self.axis)
         return tuple(piece if needed else None for piece, needed in zip(pieces, self.needs_input_grad))
+
+
+class SetItem(Function):
+    """out = a with out[index] = v;  d/da = grad, 0 at index,  d/dv = grad[index]
+
+    The recorded form of ``x[index] = v`` on a tensor in the graph (the engine sums d/dv back to v's
+    shape when v was broadcast into the slots).
+    """
+
+    def forward(self, a, v, index=None):
+        self.index = index
+        out = a.copy()
+        out[index] = v
+        return out
+
+    def backward(self, grad):
+        need_a, need_v = self.needs_input_grad
+        grad_a = None
+        if need_a:
+            grad_a = grad.copy()
+            grad_a[self.index] = 0
+        return grad_a, grad[self.index] if need_v else None
