@@ -45,6 +45,11 @@ def test_training_is_reproducible_with_a_seed():
     (["train", "--epochs", "0"], "must be positive"),
     (["train", "--lr", "abc"], "is not a float"),
     (["train", "--model", "resnet"], "invalid choice"),
+    (["train", "--lr", "inf"], "argument --lr: must be a finite number, got inf"),
+    (["train", "--lr", "nan"], "argument --lr: must be a finite number, got nan"),
+    (["train", "--lr=-inf"], "argument --lr: must be a finite number, got -inf"),
+    (["train", "--seed", "-5"], "argument --seed: must be 0 or more, got -5"),
+    (["train", "--epochs", "2.5"], "argument --epochs: '2.5' is not an int"),
 ])
 def test_bad_options_get_a_usage_error(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -57,6 +62,7 @@ def test_mlp_without_mnist_says_where_to_put_the_files(tmp_path, capsys):
     assert main(["train", "--model", "mlp", "--data", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert str(tmp_path) in err and "train-images-idx3-ubyte" in err
+    assert "--data DIR" in err and "Traceback" not in err
 
 
 def test_module_entry_point_and_help():
