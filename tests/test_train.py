@@ -160,7 +160,7 @@ def test_an_empty_folder_is_used_as_it_is(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
-def test_a_run_folder_is_written_whole_or_not_at_all(error, tmp_path, monkeypatch):
+def test_a_run_folder_is_written_whole_or_not_at_all(error, tmp_path, monkeypatch, capsys):
     real_write = train_module.atomic_write
 
     def failing_write(path, data):
@@ -169,8 +169,13 @@ def test_a_run_folder_is_written_whole_or_not_at_all(error, tmp_path, monkeypatc
         real_write(path, data)
 
     monkeypatch.setattr(train_module, "atomic_write", failing_write)
-    with pytest.raises(type(error)):
-        main(["train", "--epochs", "1", "--out", str(tmp_path / "run")])
+    if isinstance(error, KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt):
+            main(["train", "--epochs", "1", "--out", str(tmp_path / "run")])
+    else:
+        assert main(["train", "--epochs", "1", "--out", str(tmp_path / "run")]) == 1
+        err = capsys.readouterr().err
+        assert f"could not write the run to {tmp_path / 'run'}: disk full. Nothing was written." in err
     assert os.listdir(tmp_path) == []  # no half-written run, no temporary folder or *.tmp file
 
 

@@ -231,6 +231,12 @@ def run(args: argparse.Namespace) -> int:
     target = free_name(out_dir)
     if target != out_dir:
         print(f"{out_dir} already holds a run, which is kept; writing this run to {target}")
-    for path in write_outputs(result, target):
+    try:
+        paths = write_outputs(result, target)
+    except OSError as error:  # a full disk, a folder made meanwhile: the run folder is not there at all
+        print(f"tinygrad-edu train: could not write the run to {target}: {error}. Nothing was written.",
+              file=sys.stderr)
+        return 1
+    for path in paths:
         print(f"wrote {path}")
     return 0
