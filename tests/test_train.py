@@ -136,6 +136,12 @@ def test_train_refuses_a_learning_rate_that_cannot_train(lr):
         train("linear", epochs=1, lr=lr, **QUIET)
 
 
+@pytest.mark.parametrize("seed", [-1, 1.5, True])
+def test_train_refuses_a_seed_numpy_cannot_take(seed):
+    with pytest.raises(ValueError, match=f"^train: seed must be an integer 0 or more, got {seed!r}$"):
+        train("linear", epochs=1, seed=seed, **QUIET)
+
+
 def test_a_second_run_goes_to_a_numbered_folder_and_says_so(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)  # the Quickstart's `python -m tinygrad_edu train`, twice in one clone
     assert main(["train", "--epochs", "1"]) == 0

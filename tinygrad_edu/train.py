@@ -100,6 +100,8 @@ def train(model_name: str = "linear", epochs: int | None = None, lr: float | Non
     batch_size = recipe.batch_size if batch_size is None else batch_size
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"train: lr must be a positive, finite number, got {lr!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"train: seed must be an integer 0 or more, got {seed!r}")
     if data_root is not None and not recipe.digits:
         raise ValueError(f"train: data_root is only read by the ten-digit models; {model_name} trains on "
                          "the bundled 3s and 7s")
