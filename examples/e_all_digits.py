@@ -11,12 +11,14 @@ on the 60,000 MNIST training images and measured on the 10,000 test images. Need
 from __future__ import annotations
 
 import argparse
+import sys
 
 from c_nn_linear import fit
 
 import tinygrad_edu as torch
 from tinygrad_edu import nn
-from tinygrad_edu.data import DataLoader, load_mnist
+from tinygrad_edu.cli import missing_mnist
+from tinygrad_edu.data import DataLoader, MnistNotFoundError, load_mnist
 from tinygrad_edu.lesson import class_accuracy  # (logits.argmax(1) == targets).float().mean()
 from tinygrad_edu.nn import functional as F
 
@@ -56,4 +58,7 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", help="folder with the four MNIST .gz files")
     args = parser.parse_args()
-    main(args.epochs, args.seed, args.data)
+    try:
+        main(args.epochs, args.seed, args.data)
+    except MnistNotFoundError as error:  # the command line's message, which names --data
+        sys.exit(missing_mnist(error, parser.prog))

@@ -204,3 +204,12 @@ def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_idx(tmp_path / "nope.gz")
 
+
+
+def test_a_folder_or_a_missing_file_is_named(tmp_path):
+    with pytest.raises(IsADirectoryError) as error:
+        load_idx(tmp_path)
+    assert str(error.value).startswith(f"load_idx: {str(tmp_path)!r} is a folder, not an IDX file")
+    assert "load_mnist(root)" in str(error.value)
+    with pytest.raises(FileNotFoundError, match=r"^load_idx: no such file: '.*train-images-idx3-ubyte'$"):
+        load_idx(tmp_path / "train-images-idx3-ubyte")

@@ -231,3 +231,33 @@ def test_other_bad_input(small):
         DataLoader(x, generator=3)
     with pytest.raises(ValueError, match="TensorDataset needs at least one tensor"):
         TensorDataset()
+
+
+class DictSamples:
+    """A dataset object whose samples are dicts, as a torch Dataset may return."""
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return {"image": [float(i)] * 3, "label": i % 2}
+
+
+@pytest.mark.parametrize("dataset, where", [
+    ([{"x": [1.0, 2.0], "y": 0}, {"x": [3.0, 4.0], "y": 1}], "sample 0 is a dict (keys 'x', 'y')"),
+    (DictSamples(), "sample 0 is a dict (keys 'image', 'label')"),
+    ([({"x": 1.0}, 0), ({"x": 2.0}, 1)], "sample 0 (element 0 of each sample) is a dict (keys 'x')"),
+])
+def test_dict_samples_are_refused_by_name(dataset, where):
+    with pytest.raises(TypeError) as error:
+        list(DataLoader(dataset, batch_size=2))
+    assert str(error.value).startswith(f"DataLoader: {where}; dicts are not batched")
+    assert "list(zip(xs, ys))" in str(error.value)
+
+
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), (-5, ValueError), (1.5, TypeError),
+                                         ("a", TypeError)])
+def test_a_seed_numpy_cannot_take_is_named(small, seed, error):
+    with pytest.raises(error, match=f"^DataLoader: seed must be an integer 0 or more, got {seed!r}$"):
+        DataLoader(small, batch_size=2, shuffle=True, seed=seed)
+    assert len(list(DataLoader(small, batch_size=2, shuffle=True, seed=0))) > 0

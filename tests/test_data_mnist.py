@@ -94,6 +94,44 @@ def test_a_sample_without_its_checksum_is_refused(tmp_path):
         mnist_module._read_sample(npz)
 
 
+def write_sample(folder: Path, **replaced) -> Path:
+    """A sample .npz (the bundled arrays, some replaced) with a matching .sha256 beside it."""
+    arrays = {**load_mnist_sample()._asdict(), **replaced}
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    npz = folder / "mnist_sample.npz"
+    npz.write_bytes(buffer.getvalue())
+    npz.with_suffix(".sha256").write_text(f"{hashlib.sha256(buffer.getvalue()).hexdigest()}  {npz.name}\n")
+    return npz
+
+
+@pytest.mark.parametrize("name, array, message", [
+    ("train_3", load_mnist_sample().train_3.astype(np.float32) / 255,
+     "array 'train_3' has dtype float32, expected uint8 (pixel values 0 to 255"),
+    ("valid_7", load_mnist_sample().valid_7.reshape(1028, 784),
+     "array 'valid_7' has shape (1028, 784), expected (1028, 28, 28)"),
+    ("train_7", load_mnist_sample().train_7[:100],
+     "array 'train_7' has shape (100, 28, 28), expected (6265, 28, 28)"),
+    ("valid_3", load_mnist_sample().valid_3 // 2, "the pixels of array 'valid_3' range from 0 to 127"),
+    ("valid_3", np.zeros((1010, 28, 28), np.uint8), "the pixels of array 'valid_3' range from 0 to 0"),
+])
+def test_a_sample_with_a_matching_checksum_is_still_checked(tmp_path, name, array, message):
+    npz = write_sample(tmp_path, **{name: array})
+    with pytest.raises(ValueError) as error:
+        mnist_module._read_sample(npz)
+    assert str(error.value).startswith(f"{npz}: ") and message in str(error.value)
+    assert "python3 scripts/build_mnist_sample.py" in str(error.value)
+
+
+def test_a_sample_that_is_no_npz_is_named(tmp_path):
+    npz = tmp_path / "mnist_sample.npz"
+    npz.write_bytes(b"not a zip file")
+    npz.with_suffix(".sha256").write_text(hashlib.sha256(b"not a zip file").hexdigest() + "\n")
+    with pytest.raises(ValueError, match=f"^{npz}: not a readable .npz archive of arrays"):
+        mnist_module._read_sample(npz)
+    assert mnist_module._read_sample(write_sample(tmp_path)).valid_3.shape == (1010, 28, 28)
+
+
 def test_pixel_similarity_baseline():
     """fastbook ch. 4: compare each validation image with the mean 3 and the mean 7."""
     sample = load_mnist_sample()

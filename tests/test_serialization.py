@@ -164,3 +164,12 @@ def test_load_truncated_archive(tmp_path):
     path.write_bytes(data[: len(data) // 2] + data[-200:])  # damaged middle, intact-looking end
     with pytest.raises(ValueError, match=r"cut\.pth"):
         load(path)
+
+
+def test_save_to_a_folder_is_named_and_leaves_nothing(tmp_path):
+    (tmp_path / "run").mkdir()
+    with pytest.raises(IsADirectoryError) as error:
+        save({"w": tg.ones(2)}, tmp_path / "run")
+    assert str(error.value) == (f"save: cannot write {str(tmp_path / 'run')!r}: it is a folder; give a file "
+                                f"name, such as {str(tmp_path / 'run' / 'model.npz')!r}")
+    assert os.listdir(tmp_path) == ["run"] and os.listdir(tmp_path / "run") == []

@@ -7,7 +7,13 @@ import os
 import pytest
 
 from tinygrad_edu.utils import files
-from tinygrad_edu.utils.files import atomic_open, atomic_write
+from tinygrad_edu.utils.files import (
+    atomic_folder,
+    atomic_open,
+    atomic_write,
+    creatable_folder_problem,
+    free_name,
+)
 
 
 def test_writes_bytes_and_text(tmp_path):
@@ -76,3 +82,53 @@ def test_a_missing_folder_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         atomic_write(tmp_path / "no" / "such" / "folder.txt", "x")
     assert os.listdir(tmp_path) == []
+
+
+def test_free_name_numbers_a_taken_folder(tmp_path):
+    assert free_name(tmp_path / "run") == tmp_path / "run"
+    (tmp_path / "run").mkdir()
+    assert free_name(tmp_path / "run") == tmp_path / "run"  # an empty folder loses nothing
+    (tmp_path / "run" / "model.npz").write_bytes(b"")
+    (tmp_path / "run-2").write_text("a file takes the name too")
+    assert free_name(tmp_path / "run") == tmp_path / "run-3"
+    assert free_name(tmp_path / "run" / ".") == tmp_path / "run-3"
+
+
+@pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
+def test_atomic_folder_appears_whole_or_not_at_all(tmp_path, error):
+    with atomic_folder(tmp_path / "runs" / "a") as folder:
+        (folder / "one").write_text("1")
+        assert os.listdir(tmp_path / "runs") == [folder.name] and folder.name.startswith(".a.")
+    assert os.listdir(tmp_path / "runs" / "a") == ["one"]
+    with pytest.raises(type(error)):
+        with atomic_folder(tmp_path / "runs" / "b") as folder:
+            (folder / "one").write_text("1")
+            raise error
+    assert os.listdir(tmp_path / "runs") == ["a"]
+
+
+def test_atomic_folder_never_replaces_a_folder_with_files(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "old").write_text("kept")
+    with pytest.raises(FileExistsError, match="already exists and is not empty"):
+        with atomic_folder(tmp_path / "a"):
+            raise AssertionError("not reached")
+    assert os.listdir(tmp_path) == ["a"] and (tmp_path / "a" / "old").read_text() == "kept"
+
+
+def test_creatable_folder_problem_names_what_is_in_the_way(tmp_path):
+    assert creatable_folder_problem(tmp_path / "new" / "deeper") is None
+    assert os.listdir(tmp_path) == []  # the check leaves nothing behind
+    (tmp_path / "file").write_text("x")
+    assert creatable_folder_problem(tmp_path / "file") == f"{tmp_path / 'file'} is a file, not a folder"
+    inside = creatable_folder_problem(tmp_path / "file" / "a")
+    assert inside == f"{tmp_path / 'file'} is a file, so no folder can be made inside it"
+
+
+def test_creatable_folder_problem_tries_to_create_one(tmp_path, monkeypatch):
+    def refused(path, *args):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(files.os, "mkdir", refused)  # as a read-only folder would (root ignores modes)
+    problem = creatable_folder_problem(tmp_path / "run")
+    assert problem == f"cannot create a folder in {tmp_path}: Permission denied"

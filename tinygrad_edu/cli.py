@@ -4,12 +4,17 @@ Each command lives in its own module, which provides ``add_parser(subparsers)``;
 sets ``func`` (called with the parsed arguments, returning the exit code). ``bench`` is the exception:
 the benchmarks are not part of the package but a folder of the repository, ``benchmarks/``, so this
 module only adds a thin entry that finds that folder in a clone and hands it the options.
+
+A command that finds a bad option only after parsing raises ``UsageError``: it is reported as argparse
+reports its own errors (the command's usage line, the message, exit status 2), never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import math
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,14 +30,26 @@ COMMANDS = {
 CLONE = Path(__file__).resolve().parents[1]
 
 
+class UsageError(Exception):
+    """A command-line option that parsed but cannot be used; the message names the option."""
+
+
+def _number(kind: type, text: str) -> Any:
+    try:
+        value = kind(text)
+    except ValueError:
+        article = "an" if kind is int else "a"
+        raise argparse.ArgumentTypeError(f"{text!r} is not {article} {kind.__name__}") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+    return value
+
+
 def positive(kind: type) -> Callable[[str], Any]:
-    """An argparse ``type`` for positive numbers of ``kind`` (int or float), with a clear usage error."""
+    """An argparse ``type`` for positive, finite numbers of ``kind`` (int or float), clear usage errors."""
 
     def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        value = _number(kind, text)
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be positive, got {text}")
         return value
@@ -60,25 +77,63 @@ def run_benchmarks(argv: list[str]) -> int:
     return bench.main(argv, prog="tinygrad-edu bench")
 
 
+def non_negative(kind: type) -> Callable[[str], Any]:
+    """An argparse ``type`` for finite numbers of ``kind`` that are 0 or more (seeds, counts)."""
+
+    def parse(text: str) -> Any:
+        value = _number(kind, text)
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+        return value
+
+    return parse
+
+
+def missing_mnist(error: Exception, prog: str) -> int:
+    """Report a ``MnistNotFoundError`` on stderr as a command does (naming ``--data``); the exit status, 2."""
+    print(f"{prog}: {error}\nOr pass the folder that holds them with --data DIR.", file=sys.stderr)
+    return 2
+
+
+def plain(text: str | None) -> str | None:
+    """Help text without reST markup: ````name```` becomes ``name`` (docstrings double as descriptions)."""
+    return None if text is None else re.sub(r"``(.+?)``", r"\1", text)
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tinygrad-edu",
         description="tinygrad_edu: train fast.ai lesson 4's MNIST models, draw graphs, run benchmarks.",
+        epilog="Run 'tinygrad-edu COMMAND --help' for a command's options.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for module_name in COMMANDS.values():
         importlib.import_module(module_name).add_parser(subparsers)
+    for command in subparsers.choices.values():  # every command's --help in plain text
+        command.description, command.epilog = plain(command.description), plain(command.epilog)
+        for action in command._actions:
+            action.help = plain(action.help)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["bench"]:  # every option after "bench" is the benchmark's own
         return run_benchmarks(argv[1:])
     parser = build_parser()
+    if not argv:  # no command: list them, one line each, then argparse's usage error (status 2)
+        parser.print_help(sys.stderr)
+        parser.exit(2, f"\n{parser.prog}: error: choose a COMMAND\n")
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as error:
+        _subparsers(parser).choices[args.command].error(str(error))
 
 
 if __name__ == "__main__":

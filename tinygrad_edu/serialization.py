@@ -54,6 +54,9 @@ def save(obj: Mapping[str, Any], f: str | os.PathLike) -> None:
         raise TypeError(f"save: f must be a file path (str or pathlib.Path), got {type(f).__name__}")
     path = Path(f)
     folder = path.parent
+    if path.is_dir():
+        raise IsADirectoryError(f"save: cannot write {str(path)!r}: it is a folder; give a file name, "
+                                f"such as {str(path / 'model.npz')!r}")
     if not folder.is_dir():
         raise FileNotFoundError(f"save: cannot write {str(path)!r}: "
                                 f"the folder {str(folder)!r} does not exist")

@@ -46,8 +46,14 @@ def load_idx(path: str | os.PathLike, ndim: int | None = None) -> np.ndarray:
 
 def read_idx_bytes(path: str | os.PathLike) -> bytes:
     """The content of an IDX file, decompressed if it is gzip-compressed."""
-    with open(path, "rb") as file:
-        data = file.read()
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"load_idx: {os.fspath(path)!r} is a folder, not an IDX file (MNIST's folder "
+                                "goes to load_mnist(root); load_idx reads one file in it)")
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"load_idx: no such file: {os.fspath(path)!r}") from None
     if data[:2] == _GZIP_MAGIC:
         return _gunzip(data, path)
     if os.fspath(path).endswith(".gz"):

@@ -10,7 +10,7 @@ the list itself changes (items added, removed or replaced). Only datasets of ano
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,11 @@ def _check_rows(arrays: Sequence[np.ndarray], caller: str) -> None:
 def _stack(values: Sequence[Any], column: int | None) -> np.ndarray:
     """One array from the samples' values of one column (Tensors keep their dtype; other values follow
     ``tensor()``'s rules: floats become float32)."""
+    where = "" if column is None else f" (element {column} of each sample)"
+    if isinstance(values[0], Mapping):
+        raise TypeError(f"DataLoader: sample 0{where} is a dict (keys {', '.join(map(repr, values[0]))}); "
+                        "dicts are not batched: give samples as tuples such as (x, y), e.g. "
+                        "list(zip(xs, ys)), or a TensorDataset(x, y)")
     convert = not all(isinstance(v, Tensor) for v in values)
     arrays = [v._data if isinstance(v, Tensor) else np.asarray(v) for v in values]
     try:
@@ -59,7 +64,6 @@ def _stack(values: Sequence[Any], column: int | None) -> np.ndarray:
     except ValueError:
         first = np.shape(arrays[0])
         i = next(i for i, a in enumerate(arrays) if np.shape(a) != first)
-        where = "" if column is None else f" (element {column} of each sample)"
         raise ShapeError(f"DataLoader: sample {i} has shape {np.shape(arrays[i])} but sample 0 has {first}"
                          f"{where}; samples must have one shape to be stacked into a batch") from None
     return to_array(stacked, caller="DataLoader", copy=False) if convert else stacked
@@ -83,6 +87,14 @@ def _is_columns(dataset: Any) -> bool:
     """(x, y) given whole: a tuple of tensors, or a list of exactly two (longer lists hold samples)."""
     return (isinstance(dataset, tuple) or (isinstance(dataset, list) and len(dataset) == 2)) and bool(
         dataset) and all(isinstance(t, Tensor) and t.ndim > 0 for t in dataset)
+
+
+def _seeded(seed: Any) -> np.random.Generator:
+    """numpy's generator for ``seed``, which must be an integer 0 or more."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"DataLoader: seed must be an integer 0 or more, got {seed!r}") from None
 
 
 class DataLoader:
@@ -109,7 +121,7 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
-        self.generator = np.random.default_rng(seed) if seed is not None else generator
+        self.generator = _seeded(seed) if seed is not None else generator
         self._snapshot: list | None = None  # the list the columns were stacked from
         self._columns: list[np.ndarray] | None = None  # None: read the dataset sample by sample
         self._single = False

@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import sys
+import zipfile
 from collections import namedtuple
 from pathlib import Path
 
@@ -92,13 +93,32 @@ def _read_sample(path: Path) -> MnistSample:
     if actual != expected:
         raise ChecksumError(f"{path}: SHA-256 is {actual}, but {sha_path.name} expects {expected}; the file "
                             f"is damaged or was changed; {_REBUILD}")
-    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-        arrays = {key: npz[key] for key in npz.files}
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except (ValueError, OSError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{path}: not a readable .npz archive of arrays ({error}); {_REBUILD}") from None
     if set(arrays) != set(SAMPLE_COUNTS):
         raise ValueError(f"{path}: holds {sorted(arrays)}, expected {sorted(SAMPLE_COUNTS)}; {_REBUILD}")
-    for array in arrays.values():
+    for name, array in arrays.items():
+        _check_sample_array(path, name, array)
         array.setflags(write=False)
     return MnistSample(**arrays)
+
+
+def _check_sample_array(path: Path, name: str, array: np.ndarray) -> None:
+    """The structure a checksum cannot vouch for: (count, 28, 28) uint8 pixels, 0 (black) to 255."""
+    expected = (SAMPLE_COUNTS[name], 28, 28)
+    if array.shape != expected:
+        raise ValueError(f"{path}: array '{name}' has shape {array.shape}, expected {expected} "
+                         f"({SAMPLE_COUNTS[name]} images of 28×28 pixels); {_REBUILD}")
+    if array.dtype != np.uint8:
+        raise ValueError(f"{path}: array '{name}' has dtype {array.dtype}, expected uint8 (pixel values "
+                         f"0 to 255, the range of MNIST's files); {_REBUILD}")
+    low, high = int(array.min()), int(array.max())
+    if (low, high) != (0, 255):  # every set of MNIST digits has black background and white strokes
+        raise ValueError(f"{path}: the pixels of array '{name}' range from {low} to {high}, expected 0 to "
+                         f"255 (rescaled or blank images?); {_REBUILD}")
 
 
 # ---- the full dataset ------------------------------------------------------------------------
