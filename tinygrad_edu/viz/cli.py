@@ -56,8 +56,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="images in the batch (default 4)")
     parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="picks the batch and the initial weights (default 0)")
-    parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
-                        help="left to right (default) or top to bottom")
+    parser.add_argument("--rankdir", choices=("LR", "TB"), default="TB",
+                        help="top to bottom (default: fits a notebook or a page) or left to right")
 
     def func(args: argparse.Namespace) -> int:
         if not (args.before or args.after or args.trace or args.steps):
