@@ -19,7 +19,6 @@ from typing import Any
 from ..engine import topological_order
 from ..function import Function
 from ..tensor import Tensor
-from .stats import format_number
 
 #: unnamed intermediates get expression names at most this long, when the inputs' names allow it
 EXPRESSION_LENGTH = 32
@@ -184,7 +183,8 @@ def tensor_names(
         else:
             kind = "constant" if tensor._data.ndim == 0 else "input"
             if kind == "constant" and expressions:
-                return format_number(tensor._data.item())
+                value = tensor._data.item()
+                return str(value) if isinstance(value, (bool, int)) else f"{value:.6g}"  # 1.0001, not 1
         name = f"{kind}{counters[kind]}" if kind == "t" else f"{kind} {counters[kind]}"
         counters[kind] += 1
         return name

@@ -162,6 +162,24 @@ def _d(loss_name: str, name: str) -> str:
     return f"d {loss_name}/d{'(' + name + ')' if ' ' in name else ' ' + name}"
 
 
+def send_notes(step: BackwardStep) -> list[str]:
+    """For each input, what became of the gradient sent to it: summed over broadcast axes, added to .grad."""
+    result = []
+    for name, summed, shape, tensor, grad in zip(step.input_names, step.unbroadcast, step.input_shapes,
+                                                 step.fn.inputs, step.grads_in, strict=True):
+        notes = []
+        if grad is None:
+            result.append("")
+            continue
+        if summed:
+            notes.append(f"summed over the broadcast axes: {format_shape(step.output_shape)} -> "
+                         f"{format_shape(shape)}")
+        if tensor.grad_fn is None:
+            notes.append(f"added to {name}.grad")
+        result.append("; ".join(notes))
+    return result
+
+
 def format_step(step: BackwardStep, loss_name: str = "loss") -> str:
     """The text block ``trace_backward`` prints for one step."""
     shapes = zip(step.input_names, step.input_shapes, strict=True)
@@ -171,21 +189,13 @@ def format_step(step: BackwardStep, loss_name: str = "loss") -> str:
         f"  rule:      {step.rule}",
         f"  arriving:  {_d(loss_name, step.output_name)} = {step.grad_out}",
     ]
-    for arg, name, stats, summed, shape, tensor in zip(
-        step.arg_names, step.input_names, step.grads_in, step.unbroadcast, step.input_shapes, step.fn.inputs,
-        strict=True,
-    ):
+    for arg, name, stats, note in zip(step.arg_names, step.input_names, step.grads_in, send_notes(step),
+                                      strict=True):
         if stats is None:
             lines.append(f"  to {arg} ({name}):  nothing, it does not require grad")
-            continue
-        notes = []
-        if summed:
-            notes.append(f"summed over the broadcast axes: {format_shape(step.output_shape)} -> "
-                         f"{format_shape(shape)}")
-        if tensor.grad_fn is None:
-            notes.append(f"added to {name}.grad")
-        note = f"   ({'; '.join(notes)})" if notes else ""
-        lines.append(f"  to {arg} ({name}):  {_d(loss_name, name)} = {stats}{note}")
+        else:
+            note = f"   ({note})" if note else ""
+            lines.append(f"  to {arg} ({name}):  {_d(loss_name, name)} = {stats}{note}")
     return "\n".join(lines) + "\n"
 
 
