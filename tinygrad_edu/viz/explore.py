@@ -74,7 +74,7 @@ class BackwardExplorer:
         return (f'<div class="tgx" id="{root_id}" tabindex="0" data-focus="{"yes" if focus else "no"}">'
                 f"<style>{page.STYLE}</style>{page.BODY.replace('PICTURE', picture)}"
                 f'<script type="application/json" data-part="data">{data}</script>'
-                f"<script>const ROOT_ID = {json.dumps(root_id)};{page.SCRIPT}</script></div>")
+                f"<script>{page.SCRIPT.replace('ROOT_ID', json.dumps(root_id))}</script></div>")
 
     def _repr_html_(self) -> str:
         return self.fragment()
@@ -142,8 +142,8 @@ def _page_data(loss: Tensor, steps: list[BackwardStep], display: dict[int, str],
         for tensor in fn.inputs:
             ref(tensor)
     seed = summary(steps[0].grad_out_array)
-    initial = {ref(loss): [seed, "complete"]}
-    initial.update((number[key], [summary(grad), "earlier"]) for key, grad in earlier.items())
+    initial = {str(ref(loss)): [seed, "complete"]}  # str keys: as JSON has them
+    initial.update((str(number[key]), [summary(grad), "earlier"]) for key, grad in earlier.items())
     outputs = output_tensors(loss)
     page_steps = []
     for step, updates in zip(steps, gradient_updates(steps), strict=True):

@@ -1,6 +1,7 @@
 """The backward explorer's page: its HTML skeleton, its style and its script (no network, no libraries).
 
-``explore.py`` fills in the graph's SVG and the steps as JSON. The script keeps every lookup inside the
+``explore.py`` fills in the graph's SVG and the steps as JSON. ``ROOT_ID`` in the script stands for the
+explorer's id. The script keeps every lookup inside the
 explorer's own ``<div>``, so several explorers can live in one notebook, and sets text only through
 ``textContent``, so tensor names are shown exactly as written.
 """
@@ -16,7 +17,8 @@ STYLE = """
 .tgx button { font: inherit; padding: 2px 10px; }
 .tgx .panel { border: 1px solid #ccc; border-radius: 6px; padding: 8px 12px; margin: 6px 0; }
 .tgx h3 { margin: 0 0 4px 0; font-size: 16px; }
-.tgx .rule, .tgx .value, .tgx td.grad { font-family: Menlo, Consolas, monospace; font-size: 13px; }
+.tgx .rule, .tgx .value, .tgx td.grad { font-family: Menlo, Consolas, monospace; font-size: 13px;
+                                         white-space: pre-wrap; }
 .tgx .arriving .value { color: #b00000; }
 .tgx li.new, .tgx li.new .value, .tgx tr.new td { color: #6a1b9a; font-weight: bold; }
 .tgx .note { color: #666; font-size: 12px; }
@@ -57,8 +59,8 @@ BODY = """
 """
 
 SCRIPT = r"""
-(function () {
-  const root = document.getElementById(ROOT_ID);
+(function (rootId) {
+  const root = document.getElementById(rootId);
   const data = JSON.parse(root.querySelector("script[data-part=data]").textContent);
   const part = (name) => root.querySelector("[data-part=" + name + "]");
   const n = data.steps.length;
@@ -181,5 +183,5 @@ SCRIPT = r"""
   });
   show(0);
   if (root.dataset.focus === "yes") root.focus();
-})();
+})(ROOT_ID);
 """
