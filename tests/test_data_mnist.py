@@ -57,6 +57,15 @@ def test_sample_counts_and_dtype():
     assert sample.train_3.max() == 255 and sample.train_3.min() == 0
 
 
+def test_sample_repr_is_a_summary_not_pixels():
+    sample = load_mnist_sample()
+    assert repr(sample) == ("MnistSample(train: 6131 threes, 6265 sevens; valid: 1010 threes, 1028 sevens; "
+                            "28×28 uint8)")
+    small = sample._replace(train_3=sample.train_3[:5], valid_7=np.zeros((2, 8, 8), np.float32))
+    assert repr(small).startswith("MnistSample(train: 5 threes, 6265 sevens; valid: 1010 threes, 2 sevens")
+    assert isinstance(small, type(sample)) and tuple(small)[0].shape == (5, 28, 28)  # still a namedtuple
+
+
 def test_sample_is_cached_and_read_only():
     assert load_mnist_sample() is load_mnist_sample()
     with pytest.raises(ValueError, match="read-only"):
