@@ -9,10 +9,10 @@ output, its rule, the gradients it sends, and the running ``.grad`` of the leave
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
 import json
-import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -67,8 +67,10 @@ class BackwardExplorer:
 
     def fragment(self, focus: bool = False) -> str:
         """The explorer as an HTML fragment (a ``<div>`` with its style and script)."""
-        root_id = f"tgx-{next(_counter)}-{secrets.token_hex(4)}"
         data = json.dumps(self.data, ensure_ascii=False)
+        # unique on a page (the counter) and across kernel restarts (the content), yet reproducible
+        digest = hashlib.sha1((data + (self.svg or "")).encode("utf-8")).hexdigest()[:10]
+        root_id = f"tgx-{digest}-{next(_counter)}"
         data = data.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
         picture = self.svg if self.svg is not None else f"<p class='note'>{html.escape(self.missing)}</p>"
         return (f'<div class="tgx" id="{root_id}" tabindex="0" data-focus="{"yes" if focus else "no"}">'
