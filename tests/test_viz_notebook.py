@@ -58,7 +58,7 @@ def test_left_to_right_is_what_did_not_fit():
 
 
 def test_max_width_is_checked():
-    *_, loss = lesson_graph(batch_size=2, seed=0)[:5]
+    loss = lesson_graph(batch_size=2, seed=0).loss
     assert 'size="10.42,1000"' in draw_graph(loss).source
     assert " size=" not in draw_graph(loss, max_width=None).source
     with pytest.raises(ValueError, match="draw_graph: max_width is in pixels"):
