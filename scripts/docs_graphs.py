@@ -37,7 +37,8 @@ def run_cli() -> None:
     shutil.rmtree(IMAGES, ignore_errors=True)  # no stale step pictures
     command = [sys.executable, "-m", "tinygrad_edu", "graph", "--before", str(IMAGES / "before.svg"),
                "--after", str(IMAGES / "after.svg"), "--trace", str(IMAGES / "trace.txt"),
-               "--steps", str(IMAGES / "steps"), "--batch-size", str(BATCH), "--seed", str(SEED),
+               "--steps", str(IMAGES / "steps"), "--explore", str(IMAGES / "backward.html"),
+               "--batch-size", str(BATCH), "--seed", str(SEED),
                "--rankdir", "TB"]
     print("$ python -m tinygrad_edu graph " + " ".join(command[4:]).replace(str(ROOT) + "/", ""))
     subprocess.run(command, check=True, cwd=ROOT)
@@ -67,7 +68,7 @@ def numbers() -> dict[str, str]:
     threes, sevens = int(labels.sum()), int(len(labels) - labels.sum())
     return {
         "command": f"python -m tinygrad_edu graph --before before.svg --after after.svg --trace trace.txt "
-                   f"--steps steps --batch-size {BATCH} --seed {SEED} --rankdir TB",
+                   f"--steps steps --explore backward.html --batch-size {BATCH} --seed {SEED} --rankdir TB",
         "batch": str(BATCH), "seed": str(SEED), "threes": str(threes), "sevens": str(sevens),
         "labels": values(labels),
         "loss": format_number(model.loss.item()),
@@ -201,21 +202,34 @@ far" marks a tensor that is still waiting for another part):
 
 $steps_list
 
+The same steps in one page: [backward.html](images/graphs/backward.html) (open it in a browser; GitHub
+shows its source) has next/previous buttons, a slider and the arrow keys. At each step it highlights the op,
+shows the gradient arriving, the rule, the gradients sent (in purple) and the leaves' `.grad` so far.
+
 ## Your own graphs
 
 ```python
 import tinygrad_edu as torch
-from tinygrad_edu.viz import draw_graph, render_graph, trace_backward
+from tinygrad_edu.viz import draw_graph, explore, render_graph, trace_backward
 
 loss = ...                                   # any scalar built from tensors that require grad
-draw_graph(loss, params=model)               # in Jupyter this displays the picture inline
+draw_graph(loss, names=globals())            # in Jupyter this displays the picture inline
 steps = trace_backward(loss)                 # runs backward and prints every step
 render_graph(draw_graph(loss, params=model, grads=steps), "after.svg")   # .svg .png .pdf or .dot
 draw_graph(loss, grads=steps, step=3)        # the state after the first 3 steps
+explore(loss2)                               # a fresh loss: runs backward, steps through it in the notebook
+explore(loss2).save("backward.html")         # ... or in a browser
 ```
 
 `params` takes a Module (anything with `named_parameters()`) or a dict name → Tensor; `names={"xb": xb}`
-names other tensors. Big graphs are cut to the `max_nodes` (default 300) nearest the loss, with a note of how
+names other tensors, and `names=globals()` (or `locals()`) takes the name of every Tensor it holds, and
+`model.weight` for the parameters of a Module, skipping everything else. A tensor nobody named is called
+after the expression that made it (`xb @ weights`, `sigmoid(xb @ weights + bias)`, shortened with `…`
+when long; `expressions=False` numbers them `t0`, `t1`). Pictures are drawn top to bottom and at most 1000
+pixels wide (`max_width`), to fit a notebook column; `rankdir="LR"` draws them left to right. The title
+says whether the gradients shown belong to this graph: leaves still holding the `.grad` of an earlier
+step (or zeroed ones, after a training loop) are drawn in grey, and the title says backward has not run
+through this graph. Big graphs are cut to the `max_nodes` (default 300) nearest the loss, with a note of how
 many nodes were left out. The pictures need `pip install tinygrad_edu[viz]` and the Graphviz program `dot`
 (`apt-get install graphviz`, `brew install graphviz`, `conda install -c conda-forge graphviz`, or
 `winget install graphviz`); without `dot`, `render_graph` writes the `.dot` source and says how to install it.

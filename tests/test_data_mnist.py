@@ -5,6 +5,7 @@ import hashlib
 import importlib.util
 import io
 import os
+import re
 import shutil
 import urllib.request
 from pathlib import Path
@@ -55,6 +56,15 @@ def test_sample_counts_and_dtype():
                       "valid_7": (1028, 28, 28)}
     assert all(array.dtype == np.uint8 for array in sample)
     assert sample.train_3.max() == 255 and sample.train_3.min() == 0
+
+
+def test_sample_repr_is_a_summary_not_pixels():
+    sample = load_mnist_sample()
+    assert repr(sample) == ("MnistSample(train: 6131 threes, 6265 sevens; valid: 1010 threes, 1028 sevens; "
+                            "28×28 uint8)")
+    small = sample._replace(train_3=sample.train_3[:5], valid_7=np.zeros((2, 8, 8), np.float32))
+    assert repr(small).startswith("MnistSample(train: 5 threes, 6265 sevens; valid: 1010 threes, 2 sevens")
+    assert isinstance(small, type(sample)) and tuple(small)[0].shape == (5, 28, 28)  # still a namedtuple
 
 
 def test_sample_is_cached_and_read_only():
@@ -325,3 +335,19 @@ def test_download_failure_reports_every_attempt(clean_env, monkeypatch):
     for name in NAMES:
         assert f"{(clean_env / 'no-mirror' / name).as_uri()}: <urlopen error" in message
     assert not (clean_env / "cache").exists()
+
+
+def test_the_readme_shows_how_to_load_the_sample():
+    """The README's Data section loads the 3s and 7s in Python: its block runs and makes the lesson's data."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Data\n", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    import tinygrad_edu
+
+    namespace = {"torch": tinygrad_edu}  # the README's first block did `import tinygrad_edu as torch`
+    exec(compile(block, "README.md (Data)", "exec"), namespace)
+    assert namespace["train_x"].shape == (6131 + 6265, 784) and namespace["train_y"].shape == (6131 + 6265, 1)
+    assert namespace["train_x"].min().item() == 0 and namespace["train_x"].max().item() == 1
+    assert namespace["train_y"].sum().item() == 6131
+    shown = "MnistSample(train: 6131 threes, 6265 sevens; valid: 1010 threes, "  # the comment in the block
+    assert shown in block and repr(namespace["sample"]).startswith(shown)

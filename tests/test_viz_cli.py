@@ -156,3 +156,20 @@ def test_works_without_the_graphviz_package(tmp_path):
                         f"sys.exit(main(['graph', '--before', {str(tmp_path / 'b.svg')!r}]))")
     assert result.returncode == 3
     assert "pip install tinygrad_edu[viz]" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_explore_page(tmp_path, capsys):
+    page = tmp_path / "backward.html"
+    assert main(["graph", "--explore", str(page), "--batch-size", "4", "--seed", "0"]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and '"op": "MatMul"' in html and '"name": "predictions"' in html
+    assert f"wrote {page}" in capsys.readouterr().out
+    if shutil.which("dot") is not None:
+        assert html.count("<svg") == 1
+
+
+def test_explore_needs_an_html_name(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["graph", "--explore", str(tmp_path / "backward.svg")])
+    assert exit_info.value.code == 2
+    assert "the explorer is a web page; name the file .html" in capsys.readouterr().err

@@ -92,7 +92,7 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 def __getattr__(name: str):
     """``draw_graph``, ``render_graph`` and ``trace_backward`` load the viz package (and graphviz) only
     when first used: graphviz is an optional dependency."""
-    if name in ("draw_graph", "render_graph", "trace_backward"):
+    if name in ("draw_graph", "render_graph", "trace_backward", "explore"):
         from . import viz
 
         return getattr(viz, name)

@@ -20,7 +20,24 @@ import numpy as np
 from ..utils.files import atomic_write
 from .idx import parse_idx, read_idx_bytes
 
-MnistSample = namedtuple("MnistSample", ["train_3", "train_7", "valid_3", "valid_7"])
+
+class MnistSample(namedtuple("MnistSample", ["train_3", "train_7", "valid_3", "valid_7"])):
+    """The lesson's 3s and 7s: four uint8 arrays of images (N, 28, 28)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        """Counts, image size and dtype, not a wall of pixels."""
+        def count(images: object) -> str:
+            return str(len(images)) if hasattr(images, "__len__") else "?"
+
+        first = getattr(self.train_3, "shape", ())
+        size = "×".join(str(n) for n in first[1:]) or "?"
+        dtype = getattr(self.train_3, "dtype", "?")
+        return (f"MnistSample(train: {count(self.train_3)} threes, {count(self.train_7)} sevens; "
+                f"valid: {count(self.valid_3)} threes, {count(self.valid_7)} sevens; {size} {dtype})")
+
+
 Mnist = namedtuple("Mnist", ["train_images", "train_labels", "test_images", "test_labels"])
 
 SAMPLE_PATH = Path(__file__).with_name("mnist_sample.npz")

@@ -4,6 +4,8 @@
   saves it (.svg, .png, .pdf, or .dot for the source).
 * ``trace_backward(loss)`` runs backward and prints each step; it returns the steps, which
   ``draw_graph(loss, grads=steps, step=k)`` turns into a picture of backward after k steps.
+* ``explore(loss)`` runs backward and gives a page that steps through it (buttons, slider, arrow keys):
+  inline in Jupyter, or ``.save("backward.html")`` for a browser.
 
 The pictures need the optional graphviz package (``pip install tinygrad_edu[viz]``) and the Graphviz
 program ``dot``; the trace and ``build_graph`` (the graph as plain data) work without them.
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import GraphvizNotFoundError, dot_available
+from .explore import BackwardExplorer, explore
 from .graph import GraphSpec, build_graph, tensor_names
 from .stats import ArrayStats, array_stats
 from .trace import BackwardStep, format_trace, gradients_at, trace_backward
@@ -22,8 +25,9 @@ from .trace import BackwardStep, format_trace, gradients_at, trace_backward
 _RENDER_NAMES = ("draw_graph", "render_graph", "GraphPicture")
 
 __all__ = [
-    "ArrayStats", "BackwardStep", "GraphSpec", "GraphvizNotFoundError", "array_stats", "build_graph",
-    "dot_available", "format_trace", "gradients_at", "tensor_names", "trace_backward", *_RENDER_NAMES,
+    "ArrayStats", "BackwardExplorer", "BackwardStep", "GraphSpec", "GraphvizNotFoundError", "array_stats",
+    "build_graph", "dot_available", "explore", "format_trace", "gradients_at", "tensor_names",
+    "trace_backward", *_RENDER_NAMES,
 ]
 
 

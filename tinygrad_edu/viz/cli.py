@@ -3,6 +3,7 @@
 Example::
 
     python -m tinygrad_edu graph --before before.svg --after after.svg --trace trace.txt
+    python -m tinygrad_edu graph --explore backward.html
 
 Exit codes: 0 done; 2 usage error (argparse); 3 graphviz missing (without the program ``dot`` the
 pictures are saved as ``.dot`` sources next to the requested files); 1 the batch could not be built.
@@ -35,6 +36,13 @@ def _picture_path(text: str) -> Path:
     return path
 
 
+def _html_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(f"{text!r}: the explorer is a web page; name the file .html")
+    return path
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "graph",
@@ -50,18 +58,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--trace", metavar="FILE",
                         help="write the step-by-step backward trace ('-': the terminal)")
     parser.add_argument("--steps", metavar="DIR", type=Path, help="one picture per backward step, in DIR")
+    parser.add_argument("--explore", metavar="FILE", type=_html_path,
+                        help="a page (.html) that steps through backward: buttons, slider, arrow keys")
     parser.add_argument("--steps-format", choices=("svg", "png", "pdf", "dot"), default="svg",
                         help="picture format for --steps (default svg)")
     parser.add_argument("--batch-size", type=positive(int), default=4, metavar="N",
                         help="images in the batch (default 4)")
     parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="picks the batch and the initial weights (default 0)")
-    parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
-                        help="left to right (default) or top to bottom")
+    parser.add_argument("--rankdir", choices=("LR", "TB"), default="TB",
+                        help="top to bottom (default: fits a notebook or a page) or left to right")
 
     def func(args: argparse.Namespace) -> int:
-        if not (args.before or args.after or args.trace or args.steps):
-            parser.error("nothing to do: give at least one of --before, --after, --trace, --steps")
+        if not (args.before or args.after or args.trace or args.steps or args.explore):
+            parser.error("nothing to do: give at least one of --before, --after, --trace, --steps, --explore")
         return run(args)
 
     parser.set_defaults(func=func)
@@ -98,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
     label = {"names": model.names, "params": model.params, "rankdir": args.rankdir}
     written: list[Path | str] = []
+    no_picture = ""  # why the explorer's page has no picture of the graph (it is written either way)
     try:
         if before:
             written.append(render_graph(draw_graph(model.loss, **label), before))
@@ -112,6 +123,12 @@ def run(args: argparse.Namespace) -> int:
                            f"to {pictures[-1].name}" if pictures else args.steps)
         if after:
             written.append(render_graph(draw_graph(model.loss, grads=steps, **label), after))
+        if args.explore:
+            from .explore import BackwardExplorer
+
+            explorer = BackwardExplorer(model.loss, steps, **label)
+            written.append(explorer.save(args.explore))
+            no_picture = explorer.missing
     except GraphvizNotFoundError as error:  # `dot` was found but could not run
         print(f"graph: {error}", file=sys.stderr)
         return 3
@@ -120,6 +137,10 @@ def run(args: argparse.Namespace) -> int:
           f"weights {format_shape(model.weights.shape)}, bias {format_shape(model.bias.shape)}")
     for path in written:
         print(f"wrote {path}")
+    if no_picture:
+        print(f"graph: the explorer page {args.explore} has no picture of the graph: {no_picture}",
+              file=sys.stderr)
+        return 3
     if missing_dot:
         print("graph: Graphviz's `dot` program was not found on PATH, so the pictures were saved as "
               "graphviz sources (.dot) instead; draw one later with  dot -Tsvg FILE.dot -o FILE.svg\n"

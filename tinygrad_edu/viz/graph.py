@@ -16,9 +16,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import topological_order
 from ..function import Function
 from ..tensor import Tensor
+from .names import forward_order, parameter_dict, tensor_names
+
+# tensor_names, parameter_dict and forward_order live in names.py; they are imported from here too
+__all__ = ["MAX_NODES", "ROLES", "Edge", "GraphSpec", "OpNode", "TensorNode", "arg_names", "build_graph",
+           "forward_order", "leaves", "op_rule", "output_tensors", "parameter_dict", "tensor_names"]
 
 #: how many nodes (tensors + ops) a picture shows at most, unless the caller says otherwise
 MAX_NODES = 300
@@ -101,74 +105,6 @@ def arg_names(fn: Function) -> tuple[str, ...]:
     return names + tuple(f"{rest}[{i}]" for i in range(count - len(names)))
 
 
-# ---- names --------------------------------------------------------------------------------------
-
-
-def parameter_dict(params: Any) -> dict[str, Tensor]:
-    """``params`` as name → Tensor: a dict already, or anything with ``named_parameters()`` (a Module)."""
-    if params is None:
-        return {}
-    if hasattr(params, "named_parameters"):
-        return dict(params.named_parameters())
-    if isinstance(params, Mapping):
-        return dict(params)
-    raise TypeError("params: expected a dict name -> Tensor or a Module with named_parameters(), "
-                    f"got {type(params).__name__}")
-
-
-def _checked_names(names: Mapping[str, Tensor] | None, what: str) -> dict[int, str]:
-    by_id: dict[int, str] = {}
-    for name, tensor in (names or {}).items():
-        if not isinstance(tensor, Tensor):
-            raise TypeError(f"{what}: {name!r} should map to a Tensor, not {type(tensor).__name__}")
-        by_id[id(tensor)] = str(name)
-    return by_id
-
-
-def forward_order(root: Tensor) -> list[Function]:
-    """Every op behind ``root``, each after the ops that made its inputs (the order forward ran them)."""
-    if root.grad_fn is None:
-        return []
-    return topological_order(root.grad_fn)[::-1]
-
-
-def tensor_names(
-    root: Tensor, names: Mapping[str, Tensor] | None = None, params: Any = None
-) -> dict[int, str]:
-    """A display name for every tensor in the graph, keyed by ``id(tensor)``.
-
-    The caller's ``names`` win, then parameter names, then defaults in forward order:
-    ``input 0``, ``constant 0`` (a single number), ``leaf 0`` (requires grad), ``t0`` (made by an op)
-    and ``output`` for the root.
-    """
-    given = _checked_names(parameter_dict(params), "params")
-    given.update(_checked_names(names, "names"))
-    result: dict[int, str] = {}
-    counters = {"input": 0, "constant": 0, "leaf": 0, "t": 0}
-
-    def default(tensor: Tensor) -> str:
-        if tensor.grad_fn is not None:
-            kind = "t"
-        elif tensor.requires_grad:
-            kind = "leaf"
-        else:
-            kind = "constant" if tensor._data.ndim == 0 else "input"
-        name = f"{kind}{counters[kind]}" if kind == "t" else f"{kind} {counters[kind]}"
-        counters[kind] += 1
-        return name
-
-    def visit(tensor: Tensor) -> None:
-        key = id(tensor)
-        if key not in result:
-            result[key] = given[key] if key in given else default(tensor)
-
-    for fn in forward_order(root):
-        for tensor in fn.inputs:
-            visit(tensor)
-    result[id(root)] = given.get(id(root), "output")
-    return result
-
-
 def tensor_role(tensor: Tensor, root: Tensor) -> str:
     if tensor is root:
         return "output"
@@ -210,20 +146,23 @@ def _ops_nearest_first(root_fn: Function) -> list[Function]:
 
 def build_graph(
     root: Tensor,
-    names: Mapping[str, Tensor] | None = None,
+    names: Mapping[str, Any] | None = None,
     params: Any = None,
     max_nodes: int | None = MAX_NODES,
+    *,
+    expressions: bool = False,
 ) -> GraphSpec:
     """Collect the tensors, ops and edges behind ``root``, at most ``max_nodes`` of them.
 
     When the graph is bigger, the nodes nearest to ``root`` are kept and ``hidden_nodes`` counts
-    the rest (the picture then says "… N more nodes not drawn").
+    the rest (the picture then says "… N more nodes not drawn"). ``names`` and ``expressions`` are
+    ``tensor_names``'s.
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"draw_graph: expected a Tensor, got {type(root).__name__}")
     if max_nodes is not None and max_nodes < 2:
         raise ValueError(f"max_nodes must be at least 2 (one op and its output), got {max_nodes}")
-    display = tensor_names(root, names, params)
+    display = tensor_names(root, names, params, expressions=expressions)
     all_ops = _ops_nearest_first(root.grad_fn) if root.grad_fn is not None else []
     all_tensors = {id(root)} | {id(t) for fn in all_ops for t in fn.inputs}
     total = len(all_tensors) + len(all_ops)

@@ -12,10 +12,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..tensor import Tensor
 from .errors import INSTALL_DOT, MISSING_PACKAGE, GraphvizNotFoundError, dot_available
 from .graph import MAX_NODES, ROLES, GraphSpec, TensorNode, build_graph
 from .stats import PREVIEW_SIZE, array_stats, format_shape
+from .trace import backward_ran
 
 try:
     import graphviz
@@ -34,6 +37,8 @@ STYLE = {  # fill colour, border colour of each kind of node
     "highlight": ("#ffd6d6", "#d00000"),
 }
 GRAD_COLOR = "#b00000"
+STALE_COLOR = "#888888"  # a .grad that does not belong to the drawn graph's backward
+PIXELS_PER_INCH = 96  # CSS pixels: a notebook shows a picture w points wide as w * 96/72 pixels
 SMALL = 10  # font size of the detail lines
 
 class GraphPicture(graphviz.Digraph):
@@ -81,8 +86,12 @@ def _table(rows: list[str]) -> str:
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
-def _tensor_label(node: TensorNode, grad: tuple | None, missing: str | None, preview: int) -> str:
-    """Name, shape and dtype, values, and the gradient (or ``missing`` saying why there is none)."""
+def _tensor_label(node: TensorNode, grad: tuple | None, missing: str | None, preview: int,
+                  stale: bool = False) -> str:
+    """Name, shape and dtype, values, and the gradient (or ``missing`` saying why there is none).
+
+    ``stale``: the gradient is a ``.grad`` left by an earlier backward, not this graph's (shown in grey).
+    """
     tensor = node.tensor
     data = tensor._data
     kind = {"parameter": "parameter", "input": "leaf, no grad", "intermediate": "", "output": "output"}
@@ -92,8 +101,9 @@ def _tensor_label(node: TensorNode, grad: tuple | None, missing: str | None, pre
             _row(escape("value " + array_stats(data, preview).summary()))]
     if grad is not None:
         array, complete = grad
-        words = "grad " if complete else "grad so far "
-        rows.append(_row(escape(words + array_stats(array, preview).summary()), color=GRAD_COLOR))
+        words = "grad from an earlier backward " if stale else "grad " if complete else "grad so far "
+        rows.append(_row(escape(words + array_stats(array, preview).summary()),
+                         color=STALE_COLOR if stale else GRAD_COLOR))
     elif missing is not None and tensor.requires_grad:
         rows.append(_row(escape(missing), color="#888888"))
     return _table(rows)
@@ -138,7 +148,7 @@ def _gradients(spec: GraphSpec, grads: Sequence | None, step: int | None, root: 
     return known
 
 
-def _title(spec: GraphSpec, known: dict, grads: Sequence | None, step: int | None) -> str:
+def _title(spec: GraphSpec, known: dict, grads: Sequence | None, step: int | None, ran: bool) -> str:
     root = spec.root.name
     if grads is not None and step is not None and step < len(grads):
         if step == 0:
@@ -148,17 +158,27 @@ def _title(spec: GraphSpec, known: dict, grads: Sequence | None, step: int | Non
                 f"and sent gradients to its inputs")
     if grads is not None:
         return f"After backward: every gradient d {root}/d tensor in red (recorded by trace_backward)"
-    if known:
+    zeroed = bool(known) and not any(np.any(array) for array, _ in known.values())
+    if ran and zeroed:
+        return (f"After backward through {root}, but every .grad is zero now: zeroed since (zero_grad()), "
+                f"so this backward's gradients are gone")
+    if ran and known:
         return (f"After backward: gradients in red. Non-leaf gradients are not kept (as in PyTorch): "
                 f"use trace_backward({root}) or retain_grad() to see them")
+    if ran:
+        return f"After backward through {root}, but the leaves' .grad were cleared since (zero_grad())"
+    if known:
+        return (f"Forward graph of {root}: backward has not run through it (or ran with retain_graph=True, "
+                f"which leaves no trace); the grey .grad of the leaves is from an earlier backward"
+                + (" and all zeros (zeroed)" if zeroed else ""))
     return f"Forward graph of {root}: no gradients yet (call backward() or trace_backward())"
 
 
 def draw_graph(
     root: Tensor,
-    names: Mapping[str, Tensor] | None = None,
+    names: Mapping[str, Any] | None = None,
     params: Any = None,
-    rankdir: str = "LR",
+    rankdir: str = "TB",
     *,
     grads: Sequence | None = None,
     step: int | None = None,
@@ -167,43 +187,57 @@ def draw_graph(
     show_rules: bool = True,
     legend: bool = True,
     title: str | None = None,
+    expressions: bool = True,
+    max_width: int | None = 1000,
+    show_grads: bool = True,
 ) -> GraphPicture:
     """Draw the computation graph behind ``root`` (usually the loss) as a ``graphviz.Digraph``.
 
     Tensors are boxes (name, shape, dtype, values or min/mean/max, and the gradient once known), ops
-    are ellipses with their derivative rule, and edges point the way data flows. ``names`` (name → Tensor)
-    and ``params`` (a Module or a dict name → Tensor) name the tensors. Gradients shown are the
+    are boxes with their derivative rule, and edges point the way data flows, top to bottom
+    (``rankdir="LR"``: left to right). ``names`` (a dict name → Tensor, or ``globals()``) and ``params`` (a
+    Module or a dict name → Tensor) name the tensors; unnamed intermediates are called after the
+    expression that made them (``expressions=False``: ``t0``, ``t1``, ...). Gradients shown are the
     ``.grad`` of leaves after ``backward()``; pass ``grads=trace_backward(loss)`` to also see those of
     intermediate tensors, and ``step=k`` for the state after the first k backward steps (0: before any).
-    Graphs with more than ``max_nodes`` nodes show the part nearest ``root`` and say how much is left out.
+    Graphs with more than ``max_nodes`` nodes show the part nearest ``root`` and say how much is left out;
+    pictures wider than ``max_width`` pixels (a notebook column) are scaled down to fit.
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), not {rankdir!r}")
+        raise ValueError(f"draw_graph: rankdir must be 'TB' (top to bottom) or 'LR' (left to right), "
+                         f"not {rankdir!r}")
     if step is not None and (grads is None or not 0 <= step <= len(grads)):
-        raise ValueError("step=k needs grads=trace_backward(loss) and 0 <= k <= number of steps")
-    spec = build_graph(root, names, params, max_nodes)
-    known = _gradients(spec, grads, step, root)
+        raise ValueError("draw_graph: step=k needs grads=trace_backward(loss) and 0 <= k <= number of steps")
+    if max_width is not None and (not isinstance(max_width, int) or max_width < 100):
+        raise ValueError(f"draw_graph: max_width is in pixels and at least 100 (or None), not {max_width!r}")
+    spec = build_graph(root, names, params, max_nodes, expressions=expressions)
+    known = _gradients(spec, grads, step, root) if show_grads else {}
+    ran = grads is not None or backward_ran(root)
     highlight = grads[step - 1].fn if grads is not None and step else None
 
     graph = GraphPicture(name="tinygrad_edu graph", encoding="utf-8")
     graph.attr(rankdir=rankdir, fontname="Helvetica", labelloc="t", labeljust="l", fontsize="14",
                nodesep="0.25", ranksep="0.35")
+    if max_width is not None:
+        graph.attr(size=f"{max_width / PIXELS_PER_INCH:.4g},1000")
     graph.attr("node", fontname="Helvetica", style="filled", shape="box")
     graph.attr("edge", fontname="Helvetica", fontsize=str(SMALL), arrowsize="0.7")
-    graph.attr(label=_table([_row(escape(title if title is not None else _title(spec, known, grads, step),
-                                         limit=200), small=False)]))
+    words = title if title is not None else _title(spec, known, grads, step, ran)
+    graph.attr(label=_table([_row(escape(words, limit=200), small=False)]))
 
     for node in spec.tensors:
         fill, border = STYLE[node.role]
         extra = {"peripheries": "2"} if node.role == "output" else {}
-        if grads is not None:
+        if not show_grads:
+            missing = None
+        elif grads is not None:
             missing = "grad: not reached yet"
-        elif known:  # after a plain backward(): only leaves (and retain_grad() tensors) keep .grad
+        elif ran:  # after a plain backward(): only leaves (and retain_grad() tensors) keep .grad
             missing = "grad not kept (non-leaf)" if node.tensor.grad_fn is not None else "grad: None"
         else:
             missing = None
-        graph.node(node.key, _tensor_label(node, known.get(id(node.tensor)), missing, preview),
-                   fillcolor=fill, color=border, **extra)
+        label = _tensor_label(node, known.get(id(node.tensor)), missing, preview, stale=not ran)
+        graph.node(node.key, label, fillcolor=fill, color=border, **extra)
     for op in spec.ops:
         fill, border = STYLE["highlight" if op.fn is highlight else "op"]
         graph.node(op.key, _op_label(op.op, op.rule, show_rules), shape="box", style="filled,rounded",

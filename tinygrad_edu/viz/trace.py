@@ -12,8 +12,9 @@ what it prints is what ``loss.backward()`` does, step by step:
 from __future__ import annotations
 
 import sys
+import weakref
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
@@ -47,6 +48,27 @@ class BackwardStep:
     grad_out_array: np.ndarray = field(repr=False)
     grads_in_arrays: tuple[np.ndarray | None, ...] = field(repr=False)
     picture: Path | None = None
+    loss_name: str = "loss"  # what the trace calls the output backward started from
+
+    def __repr__(self) -> str:
+        return format_step(self, self.loss_name).rstrip()
+
+
+#: the ops that trace_backward ran backward from (evidence for backward_ran when the graph was retained)
+_TRACED: weakref.WeakSet[Function] = weakref.WeakSet()
+
+
+def backward_ran(root: Tensor) -> bool:
+    """Whether backward has run through the graph behind ``root``, as far as the graph can tell.
+
+    Evidence: ``root.grad_fn`` freed its saved values (backward without retain_graph), ``trace_backward``
+    walked it, or ``root`` asked for ``retain_grad()`` and got a ``.grad``. A plain
+    ``backward(retain_graph=True)`` leaves none of these, so it is not seen.
+    """
+    fn = root.grad_fn
+    if fn is None:
+        return root.grad is not None
+    return fn.released or fn in _TRACED or (fn.retained is not None and root.grad is not None)
 
 
 def trace_backward(
@@ -60,7 +82,8 @@ def trace_backward(
     picture_format: str = "svg",
     max_pictures: int = 100,
     preview: int = PREVIEW_SIZE,
-    rankdir: str = "LR",
+    rankdir: str = "TB",
+    expressions: bool = False,
 ) -> list[BackwardStep]:
     """Run ``loss.backward()`` and narrate it; return one ``BackwardStep`` per op.
 
@@ -69,7 +92,8 @@ def trace_backward(
     each step (``01-Mean.svg``, ...) with the op being processed highlighted; that needs graphviz
     (``pip install tinygrad_edu[viz]``). Leaves get ``.grad`` exactly as with ``loss.backward()``; the
     returned steps also hold the gradients of the intermediate tensors, which
-    ``draw_graph(loss, grads=steps)`` shows.
+    ``draw_graph(loss, grads=steps)`` shows. ``expressions=True`` names unnamed intermediates after the
+    expression that made them, as ``draw_graph`` does (``tensor_names``).
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"trace_backward: expected a Tensor, got {type(loss).__name__}")
@@ -81,21 +105,26 @@ def trace_backward(
                            f"{loss.shape}); reduce it first, e.g. with .mean()")
     if file == "stdout":
         file = sys.stdout  # looked up now, so redirected output (Jupyter, pytest) is honoured
-    display = tensor_names(loss, names, params)
+    display = tensor_names(loss, names, params, expressions=expressions)
+    loss_name = display.get(id(loss), "loss")
     outputs = output_tensors(loss)
     steps: list[BackwardStep] = []
 
     def on_step(fn: Function, grad_out: np.ndarray, returned: tuple, sent: tuple) -> None:
         output_name = display[id(outputs[fn])]
         summed = tuple(g is not None and r.shape != g.shape for r, g in zip(returned, sent))
-        steps.append(_make_step(len(steps) + 1, fn, grad_out, sent, summed, output_name, display, preview))
+        step = _make_step(len(steps) + 1, fn, grad_out, sent, summed, output_name, display, preview)
+        step.loss_name = loss_name
+        steps.append(step)
 
     engine.backward(loss, np.ones_like(loss._data), retain_graph=retain_graph, on_step=on_step)
+    _TRACED.add(loss.grad_fn)
 
     if file is not None:
         file.write(format_trace(steps, loss, display))
     if pictures is not None:
-        _draw_pictures(steps, loss, Path(pictures), picture_format, max_pictures, names, params, rankdir)
+        _draw_pictures(steps, loss, Path(pictures), picture_format, max_pictures, names, params, rankdir,
+                       expressions)
     return steps
 
 
@@ -133,6 +162,24 @@ def _d(loss_name: str, name: str) -> str:
     return f"d {loss_name}/d{'(' + name + ')' if ' ' in name else ' ' + name}"
 
 
+def send_notes(step: BackwardStep) -> list[str]:
+    """For each input, what became of the gradient sent to it: summed over broadcast axes, added to .grad."""
+    result = []
+    for name, summed, shape, tensor, grad in zip(step.input_names, step.unbroadcast, step.input_shapes,
+                                                 step.fn.inputs, step.grads_in, strict=True):
+        notes = []
+        if grad is None:
+            result.append("")
+            continue
+        if summed:
+            notes.append(f"summed over the broadcast axes: {format_shape(step.output_shape)} -> "
+                         f"{format_shape(shape)}")
+        if tensor.grad_fn is None:
+            notes.append(f"added to {name}.grad")
+        result.append("; ".join(notes))
+    return result
+
+
 def format_step(step: BackwardStep, loss_name: str = "loss") -> str:
     """The text block ``trace_backward`` prints for one step."""
     shapes = zip(step.input_names, step.input_shapes, strict=True)
@@ -142,21 +189,13 @@ def format_step(step: BackwardStep, loss_name: str = "loss") -> str:
         f"  rule:      {step.rule}",
         f"  arriving:  {_d(loss_name, step.output_name)} = {step.grad_out}",
     ]
-    for arg, name, stats, summed, shape, tensor in zip(
-        step.arg_names, step.input_names, step.grads_in, step.unbroadcast, step.input_shapes, step.fn.inputs,
-        strict=True,
-    ):
+    for arg, name, stats, note in zip(step.arg_names, step.input_names, step.grads_in, send_notes(step),
+                                      strict=True):
         if stats is None:
             lines.append(f"  to {arg} ({name}):  nothing, it does not require grad")
-            continue
-        notes = []
-        if summed:
-            notes.append(f"summed over the broadcast axes: {format_shape(step.output_shape)} -> "
-                         f"{format_shape(shape)}")
-        if tensor.grad_fn is None:
-            notes.append(f"added to {name}.grad")
-        note = f"   ({'; '.join(notes)})" if notes else ""
-        lines.append(f"  to {arg} ({name}):  {_d(loss_name, name)} = {stats}{note}")
+        else:
+            note = f"   ({note})" if note else ""
+            lines.append(f"  to {arg} ({name}):  {_d(loss_name, name)} = {stats}{note}")
     return "\n".join(lines) + "\n"
 
 
@@ -196,24 +235,38 @@ def gradients_at(steps: Sequence[BackwardStep], loss: Tensor, done: int | None =
     known: dict[int, tuple] = {}
     if steps:
         known[id(loss)] = (steps[0].grad_out_array, True)
-    expected: Counter[int] = Counter()
+    for index, updates in enumerate(gradient_updates(steps)):
+        if index >= done:
+            break
+        known.update((id(tensor), state) for tensor, *state in updates)
+    return known
+
+
+def gradient_updates(steps: Sequence[BackwardStep]) -> Iterator[list[tuple[Tensor, np.ndarray, bool]]]:
+    """For each step in turn, the inputs it sent a gradient to: ``(tensor, gradient so far, complete)``.
+
+    The gradient so far is the sum of every part the tensor has received up to this step; ``complete``
+    says whether all of its parts are in.
+    """
+    expected: Counter[int] = Counter(id(t) for step in steps
+                                     for t, g in zip(step.fn.inputs, step.grads_in_arrays) if g is not None)
     received: Counter[int] = Counter()
-    for index, step in enumerate(steps):
+    running: dict[int, np.ndarray] = {}
+    for step in steps:
+        updates = []
         for tensor, grad in zip(step.fn.inputs, step.grads_in_arrays, strict=True):
             if grad is None:
                 continue
             key = id(tensor)
-            expected[key] += 1
-            if index < done:
-                received[key] += 1
-                known[key] = (grad if key not in known else known[key][0] + grad, False)
-    return {key: (grad, key == id(loss) or received[key] == expected[key])
-            for key, (grad, _) in known.items()}
+            received[key] += 1
+            running[key] = grad if key not in running else running[key] + grad
+            updates.append((tensor, running[key], received[key] == expected[key]))
+        yield updates
 
 
 def _draw_pictures(
     steps: Sequence[BackwardStep], loss: Tensor, folder: Path, picture_format: str, max_pictures: int,
-    names: Mapping[str, Tensor] | None, params: Any, rankdir: str,
+    names: Mapping[str, Tensor] | None, params: Any, rankdir: str, expressions: bool,
 ) -> None:
     from .render import draw_graph, render_graph  # needs the graphviz package
 
@@ -224,7 +277,8 @@ def _draw_pictures(
     for done in range(count + 1):
         label = "start" if done == 0 else steps[done - 1].op
         path = folder / f"{done:02d}-{label}{suffix}"
-        graph = draw_graph(loss, names=names, params=params, grads=steps, step=done, rankdir=rankdir)
+        graph = draw_graph(loss, names=names, params=params, grads=steps, step=done, rankdir=rankdir,
+                           expressions=expressions)
         if missing_dot is not None:
             path = render_graph(graph, path.with_suffix(".dot"))
         else:

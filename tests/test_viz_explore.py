@@ -1,0 +1,258 @@
+"""explore(loss): the page's data, and the page itself clicked through in a real (headless) Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu.viz import BackwardExplorer, array_stats, explore, gradients_at, trace_backward
+from tinygrad_edu.viz.model import lesson_graph
+from tinygrad_edu.viz.trace import BackwardStep
+
+LESSON_OPS = ["Mean", "Where", "Sub", "Sigmoid", "Add", "MatMul"]
+
+
+def lesson():
+    return lesson_graph(batch_size=4, seed=0)
+
+
+def page_data(explorer: BackwardExplorer) -> dict:
+    data_tag = r'<script type="application/json" data-part="data">(.*?)</script>'
+    found = re.search(data_tag, explorer.html(), re.S)
+    return json.loads(found.group(1))
+
+
+# ---- without a browser ----------------------------------------------------------------------------
+
+
+def test_explore_runs_backward_like_backward():
+    model, twin = lesson(), lesson()
+    explorer = explore(model.loss, model.names, model.params)
+    twin.loss.backward()
+    np.testing.assert_array_equal(model.weights.grad.numpy(), twin.weights.grad.numpy())
+    np.testing.assert_array_equal(model.bias.grad.numpy(), twin.bias.grad.numpy())
+    assert [step.op for step in explorer.steps] == LESSON_OPS
+    assert tg.explore is explore  # reachable as tinygrad_edu.explore, like draw_graph
+
+
+def test_page_data_matches_the_trace():
+    model = lesson()
+    explorer = explore(model.loss, model.names, model.params)
+    data = page_data(explorer)
+    assert data == explorer.data  # the JSON survives its escaping
+    assert [s["op"] for s in data["steps"]] == LESSON_OPS
+    names = [t["name"] for t in data["tensors"]]
+    assert [names[i] for i in data["leaves"]] == ["weights", "bias"]
+    add = data["steps"][4]
+    assert add["arriving"] == explorer.steps[4].grad_out.summary()
+    bias_send = next(s for s in add["sends"] if names[s["tensor"]] == "bias")
+    assert bias_send["grad"] == array_stats(model.bias.grad.numpy()).summary()
+    assert bias_send["note"] == "summed over the broadcast axes: (4, 1) -> (1,); added to bias.grad"
+    where = data["steps"][1]
+    assert [s["grad"] is None for s in where["sends"]] == [True, False, False]
+    assert [u[2] for u in where["updates"]] == [True, False]  # p still waits for Sub's part
+
+
+def test_earlier_grads_are_added_to():
+    model = lesson()
+    model.bias.grad = tg.tensor([1.0])
+    explorer = explore(model.loss, model.names, model.params)
+    data = explorer.data
+    bias = [t["name"] for t in data["tensors"]].index("bias")
+    assert data["initial"][str(bias)] == ["[1]", "earlier"]
+    final = [u for s in data["steps"] for u in s["updates"] if u[0] == bias][-1]
+    assert final[1] == array_stats(model.bias.grad.numpy()).summary() and model.bias.grad.item() != 1.0
+
+
+def test_page_is_self_contained_and_escapes_names():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * 3).sum()
+    html = explore(loss, {"</script><b>x": x}).html()
+    assert "</script><b>x" not in html and "\\u003c/script\\u003e\\u003cb\\u003ex" in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+    assert html.count("<svg") == 1 and "<script src" not in html
+
+
+def test_save_repr_and_bad_input(tmp_path):
+    model = lesson()
+    explorer = explore(model.loss, model.names, model.params)
+    path = explorer.save(tmp_path / "out" / "backward.html")
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert repr(explorer).startswith("BackwardExplorer(6 steps from loss: Mean → Where → Sub")
+    assert explorer._repr_html_().startswith('<div class="tgx"')
+    with pytest.raises(ValueError, match=r"BackwardExplorer.save: .* should end in .html"):
+        explorer.save(tmp_path / "backward.svg")
+    with pytest.raises(TypeError, match="explore: loss must be a Tensor"):
+        explore(np.ones(3))
+    with pytest.raises(RuntimeError, match="explore: this tensor was not made by an op"):
+        explore(tg.ones(3).sum())
+    with pytest.raises(TypeError, match="BackwardExplorer: steps must be"):
+        BackwardExplorer(model.loss, [])
+
+
+def test_backward_step_repr_reads_like_the_trace():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    steps = trace_backward((x * 3).sum(), file=None, names={"x": x})
+    assert isinstance(steps[1], BackwardStep)
+    assert repr(steps[1]).splitlines() == [
+        "step 2: Mul   x (2,), constant 0 ()  ->  t0 (2,)",
+        "  rule:      out = a * b;  d/da = b,  d/db = a",
+        "  arriving:  d output/d t0 = (2,) float32  [1, 1]",
+        "  to a (x):  d output/d x = (2,) float32  [3, 3]   (added to x.grad)",
+        "  to b (constant 0):  nothing, it does not require grad",
+    ]
+
+
+# ---- in a browser ---------------------------------------------------------------------------------
+
+try:  # the tests above run without a browser; the ones below need selenium, Chromium and chromedriver
+    from selenium import webdriver
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+except ImportError:
+    webdriver = None
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+DRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One headless Chromium for the whole module."""
+    if webdriver is None:
+        pytest.skip("selenium is not installed (pip install selenium, or the dev extra)")
+    if CHROMIUM is None or DRIVER is None:
+        pytest.skip("no Chromium or chromedriver on PATH (apt-get install chromium chromium-driver)")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run", "--window-size=1100,1000",
+                     f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(argument)
+    try:
+        driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    except Exception as error:  # noqa: BLE001 (a browser that will not start is a skip, with the reason)
+        pytest.skip(f"Chromium did not start: {error}")
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def lesson_page(browser, tmp_path_factory):
+    """The lesson graph's explorer, opened in the browser; its model, steps and the leaves' grads by step."""
+    model = lesson()
+    explorer = explore(model.loss, model.names, model.params)
+    path = explorer.save(tmp_path_factory.mktemp("page") / "backward.html")
+    browser.get(path.as_uri())
+    grads = [gradients_at(explorer.steps, model.loss, k) for k in range(len(explorer.steps) + 1)]
+    return model, explorer, grads
+
+
+def part(browser, name: str):
+    return browser.find_element(By.CSS_SELECTOR, f"[data-part={name}]")
+
+
+def shown_step(browser) -> int:
+    return int(browser.find_element(By.CSS_SELECTOR, ".tgx").get_attribute("data-step"))
+
+
+def leaf_grads(browser) -> dict[str, str]:
+    rows = browser.find_elements(By.CSS_SELECTOR, "[data-part=leaves] tr")
+    return {row.get_attribute("data-name"): row.find_element(By.CSS_SELECTOR, "td.grad").text for row in rows}
+
+
+def current_op_key(browser) -> list[str]:
+    return [g.find_element(By.TAG_NAME, "title").get_attribute("textContent")
+            for g in browser.find_elements(By.CSS_SELECTOR, "g.node.current")]
+
+
+def check_step(browser, model, explorer, grads, k: int) -> None:
+    """What the page shows at step k against trace_backward's numbers."""
+    assert shown_step(browser) == k and part(browser, "position").text == f"step {k} of 6"
+    expected_leaves = {}
+    for name, leaf in (("weights", model.weights), ("bias", model.bias)):
+        known = grads[k].get(id(leaf))
+        expected_leaves[name] = "None" if known is None else array_stats(known[0]).summary()
+    assert leaf_grads(browser) == expected_leaves
+    if k == 0:
+        assert part(browser, "heading").text == "Backward starts at loss = 0.492"
+        assert part(browser, "arriving").text == "1" and current_op_key(browser) == []
+        return
+    step = explorer.steps[k - 1]
+    assert part(browser, "heading").text.startswith(f"Step {k} of 6: {step.op}")
+    assert part(browser, "rule").text == f"rule: {step.rule}"
+    assert part(browser, "arriving").text == step.grad_out.summary()
+    sent = [li.text for li in part(browser, "sends").find_elements(By.CSS_SELECTOR, "li.new")]
+    expected = [f"to {arg} ({name}): "
+                for arg, name, g in zip(step.arg_names, step.input_names, step.grads_in) if g is not None]
+    assert [text[:len(start)] for text, start in zip(sent, expected)] == expected
+    for text, stats in zip(sent, [g for g in step.grads_in if g is not None]):
+        assert f"= {stats.summary()}" in text
+    assert current_op_key(browser) == [explorer.data["steps"][k - 1]["key"]]
+
+
+def test_clicking_through_every_step(lesson_page, browser):
+    model, explorer, grads = lesson_page
+    assert browser.get_log("browser") == []  # no script errors
+    check_step(browser, model, explorer, grads, 0)
+    assert part(browser, "previous").get_attribute("disabled") == "true"
+    for k in range(1, 7):
+        part(browser, "next").click()
+        check_step(browser, model, explorer, grads, k)
+    assert part(browser, "next").get_attribute("disabled") == "true"
+    final = leaf_grads(browser)
+    assert final["bias"] == array_stats(model.bias.grad.numpy()).summary()  # what backward left in .grad
+    assert final["weights"] == array_stats(model.weights.grad.numpy()).summary()
+    for k in range(5, -1, -1):
+        part(browser, "previous").click()
+        check_step(browser, model, explorer, grads, k)
+
+
+def test_slider(lesson_page, browser):
+    model, explorer, grads = lesson_page
+    slider = part(browser, "slider")
+    assert slider.get_attribute("max") == "6"
+    for k in (4, 2, 6, 0):
+        browser.execute_script("arguments[0].value = arguments[1];"
+                               "arguments[0].dispatchEvent(new Event('input'))", slider, str(k))
+        check_step(browser, model, explorer, grads, k)
+    slider.click()  # a real click on the middle of the track moves it to about the middle
+    assert 2 <= shown_step(browser) <= 4
+    slider.send_keys(Keys.END)  # the slider's own keys move it; the page does not move twice
+    check_step(browser, model, explorer, grads, 6)
+
+
+def test_arrow_keys(lesson_page, browser):
+    model, explorer, grads = lesson_page
+    root = browser.find_element(By.CSS_SELECTOR, ".tgx")
+    part(browser, "heading").click()  # focus the explorer, as a learner would
+    root.send_keys(Keys.HOME)
+    check_step(browser, model, explorer, grads, 0)
+    for k in range(1, 7):
+        root.send_keys(Keys.ARROW_RIGHT)
+        check_step(browser, model, explorer, grads, k)
+    root.send_keys(Keys.ARROW_RIGHT)  # stays at the last step
+    check_step(browser, model, explorer, grads, 6)
+    root.send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT)
+    check_step(browser, model, explorer, grads, 4)
+
+
+def test_two_explorers_on_one_page_stay_apart(browser, tmp_path):
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    first, second = explore((x * 2).sum(), {"x": x}), explore((x.sigmoid()).mean(), {"x": x})
+    page = tmp_path / "two.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{first._repr_html_()}{second._repr_html_()}</body></html>",
+                    encoding="utf-8")
+    browser.get(page.as_uri())
+    roots = browser.find_elements(By.CSS_SELECTOR, ".tgx")
+    assert len(roots) == 2
+    roots[1].find_element(By.CSS_SELECTOR, "[data-part=next]").click()
+    assert [r.get_attribute("data-step") for r in roots] == ["0", "1"]
+    assert roots[1].find_element(By.CSS_SELECTOR, "[data-part=heading]").text.startswith("Step 1 of 2: Mean")

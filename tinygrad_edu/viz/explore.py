@@ -1,0 +1,181 @@
+"""Step through backward in a browser or a notebook: ``explore(loss)``.
+
+``explore`` runs backward as ``trace_backward`` does (the leaves get ``.grad`` as with ``loss.backward()``)
+and returns a ``BackwardExplorer``: one self-contained HTML page (the graph as inline SVG, the steps as
+data, a little JavaScript; nothing is fetched from a network). Jupyter shows it inline; ``.save(path)``
+writes it to a file. At each step the page highlights the op, shows the gradient arriving at its
+output, its rule, the gradients it sends, and the running ``.grad`` of the leaves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from . import page
+from .graph import MAX_NODES, build_graph, forward_order, leaves, output_tensors, tensor_names
+from .stats import PREVIEW_SIZE, array_stats, format_shape
+from .trace import BackwardStep, gradient_updates, send_notes, trace_backward
+
+_counter = itertools.count()
+
+
+class BackwardExplorer:
+    """An interactive page that steps through the backward pass recorded in ``steps``.
+
+    Made by ``explore(loss)``; or from steps you already have: ``BackwardExplorer(loss, trace_backward(
+    loss))``. ``earlier_grads`` (id(leaf) -> array) are the leaves' ``.grad`` before that backward, which
+    its gradients were added to.
+    """
+
+    def __init__(
+        self,
+        loss: Tensor,
+        steps: Sequence[BackwardStep],
+        names: Mapping[str, Any] | None = None,
+        params: Any = None,
+        *,
+        earlier_grads: Mapping[int, np.ndarray] | None = None,
+        rankdir: str = "TB",
+        max_nodes: int | None = MAX_NODES,
+        preview: int = PREVIEW_SIZE,
+    ) -> None:
+        if not isinstance(loss, Tensor):
+            raise TypeError(f"BackwardExplorer: loss must be a Tensor, got {type(loss).__name__}")
+        if not steps or not all(isinstance(step, BackwardStep) for step in steps):
+            raise TypeError("BackwardExplorer: steps must be the list trace_backward(loss) returned")
+        self.loss, self.steps = loss, list(steps)
+        display = tensor_names(loss, names, params, expressions=True)
+        spec = build_graph(loss, names, params, max_nodes, expressions=True)
+        keys: dict[int, str] = {id(node.tensor): node.key for node in spec.tensors}
+        keys.update({id(op.fn): op.key for op in spec.ops})
+        self.data = _page_data(loss, self.steps, display, keys, dict(earlier_grads or {}), preview)
+        self.svg, self.missing = _picture(loss, names, params, rankdir, max_nodes, preview, self.data["loss"])
+
+    def __repr__(self) -> str:
+        ops = " → ".join(step.op for step in self.steps[:8]) + (" → …" if len(self.steps) > 8 else "")
+        return (f"BackwardExplorer({len(self.steps)} steps from {self.data['loss']}: {ops}); shown inline "
+                f"in Jupyter, or .save('backward.html') and open it in a browser")
+
+    def fragment(self, focus: bool = False) -> str:
+        """The explorer as an HTML fragment (a ``<div>`` with its style and script)."""
+        data = json.dumps(self.data, ensure_ascii=False)
+        # unique on a page (the counter) and across kernel restarts (the content), yet reproducible
+        digest = hashlib.sha1((data + (self.svg or "")).encode("utf-8")).hexdigest()[:10]
+        root_id = f"tgx-{digest}-{next(_counter)}"
+        data = data.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+        picture = self.svg if self.svg is not None else f"<p class='note'>{html.escape(self.missing)}</p>"
+        return (f'<div class="tgx" id="{root_id}" tabindex="0" data-focus="{"yes" if focus else "no"}">'
+                f"<style>{page.STYLE}</style>{page.BODY.replace('PICTURE', picture)}"
+                f'<script type="application/json" data-part="data">{data}</script>'
+                f"<script>{page.SCRIPT.replace('ROOT_ID', json.dumps(root_id))}</script></div>")
+
+    def _repr_html_(self) -> str:
+        return self.fragment()
+
+    def html(self) -> str:
+        """A whole HTML page, for a browser."""
+        title = html.escape(f"Backward through {self.data['loss']}: {len(self.steps)} steps")
+        return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+                f"<body>{self.fragment(focus=True)}</body></html>\n")
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` (``.html``) and return the path."""
+        path = Path(path)
+        if path.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(f"BackwardExplorer.save: {str(path)!r} should end in .html")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.html(), encoding="utf-8")
+        return path
+
+
+def explore(
+    loss: Tensor,
+    names: Mapping[str, Any] | None = None,
+    params: Any = None,
+    *,
+    rankdir: str = "TB",
+    max_nodes: int | None = MAX_NODES,
+    preview: int = PREVIEW_SIZE,
+    retain_graph: bool = False,
+) -> BackwardExplorer:
+    """Run backward on ``loss`` (as ``loss.backward()``, traced) and return a page that steps through it.
+
+    ``names`` (a dict name → Tensor, or ``globals()``) and ``params`` (a Module or dict) name the tensors
+    as in ``draw_graph``. In Jupyter the result shows inline; ``.save("backward.html")`` writes a page.
+    """
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"explore: loss must be a Tensor, got {type(loss).__name__}")
+    if loss.grad_fn is None:
+        raise RuntimeError("explore: this tensor was not made by an op (it has no grad_fn), so there is no "
+                           "backward to step through; did you forget requires_grad_() on the parameters?")
+    earlier = {id(t): t.grad._data.copy() for t in leaves(loss) if t.grad is not None}
+    steps = trace_backward(loss, file=None, names=names, params=params, retain_graph=retain_graph,
+                           preview=preview, expressions=True)
+    return BackwardExplorer(loss, steps, names, params, earlier_grads=earlier, rankdir=rankdir,
+                            max_nodes=max_nodes, preview=preview)
+
+
+def _page_data(loss: Tensor, steps: list[BackwardStep], display: dict[int, str], keys: dict[int, str],
+               earlier: dict[int, np.ndarray], preview: int) -> dict:
+    """What the page's script needs, as plain JSON: tensors by number, and each step's changes."""
+    tensors: list[dict] = []
+    number: dict[int, int] = {}
+
+    def ref(tensor: Tensor) -> int:
+        if id(tensor) not in number:
+            number[id(tensor)] = len(tensors)
+            tensors.append({"name": display.get(id(tensor), "?"), "key": keys.get(id(tensor)),
+                            "shape": format_shape(tensor.shape), "needs_grad": tensor.requires_grad})
+        return number[id(tensor)]
+
+    def summary(array: np.ndarray) -> str:
+        return array_stats(array, preview).summary()
+
+    for fn in forward_order(loss):  # the table lists the tensors in the order forward made them
+        for tensor in fn.inputs:
+            ref(tensor)
+    seed = summary(steps[0].grad_out_array)
+    initial = {str(ref(loss)): [seed, "complete"]}  # str keys: as JSON has them
+    initial.update((str(number[key]), [summary(grad), "earlier"]) for key, grad in earlier.items())
+    outputs = output_tensors(loss)
+    page_steps = []
+    for step, updates in zip(steps, gradient_updates(steps), strict=True):
+        sends = [{"arg": arg, "tensor": ref(tensor), "grad": None if stats is None else stats.summary(),
+                  "note": note}
+                 for arg, tensor, stats, note in zip(step.arg_names, step.fn.inputs, step.grads_in,
+                                                     send_notes(step), strict=True)]
+        changes = [[ref(tensor), summary(running + earlier[id(tensor)] if id(tensor) in earlier else running),
+                    complete] for tensor, running, complete in updates]
+        page_steps.append({"op": step.op, "key": keys.get(id(step.fn)), "rule": step.rule,
+                           "output": ref(outputs[step.fn]), "arriving": step.grad_out.summary(),
+                           "sends": sends, "updates": changes})
+    return {"loss": display.get(id(loss), "loss"), "value": summary(loss._data), "seed": seed,
+            "tensors": tensors, "leaves": [number[id(t)] for t in leaves(loss) if t.requires_grad],
+            "initial": initial, "steps": page_steps}
+
+
+def _picture(loss: Tensor, names: Any, params: Any, rankdir: str, max_nodes: int | None, preview: int,
+             loss_name: str) -> tuple[str | None, str]:
+    """The graph as inline SVG, or None and why not (graphviz or its `dot` program missing)."""
+    try:
+        import graphviz
+
+        from .render import draw_graph
+    except ImportError as error:
+        return None, f"(No picture: {error})"
+    graph = draw_graph(loss, names, params, rankdir, max_nodes=max_nodes, preview=preview, show_grads=False,
+                       title=f"Backward through {loss_name}, step by step")
+    try:
+        svg = graph.pipe(format="svg").decode("utf-8")
+    except graphviz.ExecutableNotFound:
+        return None, "(No picture: Graphviz's `dot` program was not found; apt-get install graphviz)"
+    return svg[svg.index("<svg"):], ""
