@@ -35,12 +35,13 @@ from .tensor import Tensor
 __version__ = "0.1.0"
 
 # As in PyTorch, a bare ``import tinygrad_edu`` gives tinygrad_edu.nn, .nn.functional and .optim.
-from . import nn, optim, utils  # noqa: E402  (after the core they are built on)
+from . import autograd, nn, optim, utils  # noqa: E402  (after the core they are built on)
 from .data import DataLoader  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __all__ = [
-    "DataLoader", "GradcheckError", "ShapeError", "Tensor", "abs", "arange", "argmax", "bool_", "cat",
+    "DataLoader", "GradcheckError", "ShapeError", "Tensor", "abs", "autograd", "arange", "argmax", "bool_",
+    "cat",
     "clamp", "detect_anomaly", "enable_grad", "engine", "exp", "function", "float32", "float64", "from_numpy",
     "full",
     "generator", "gradcheck", "int32", "int64", "is_grad_enabled", "linspace", "load", "log", "manual_seed",

@@ -15,7 +15,9 @@ Recording the graph is ``Function.apply`` in ``function.py``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -24,36 +26,39 @@ from .function import Function, changed_since, check_finite, current_stamp, is_a
 
 #: ``on_step(fn, grad_out, returned, sent)``: called after each op's backward, for tracing.
 OnStep = Callable[[Function, np.ndarray, tuple, tuple], None]
+#: ``sink(tensor, grad)``: where a finished gradient goes (a leaf's, or a retain_grad() tensor's).
+Sink = Callable[[Any, np.ndarray], None]
 
 
-def backward(root: Any, gradient: np.ndarray, retain_graph: bool = False,
-             on_step: OnStep | None = None) -> None:
-    """Backpropagate ``gradient`` (d root / d root, usually 1) from ``root`` to every leaf.
+def backward(roots: Any, gradients: Any, retain_graph: bool = False, on_step: OnStep | None = None,
+             sink: Sink | None = None) -> None:
+    """Backpropagate each gradient (d root / d root, usually 1) from its root to every leaf.
 
-    ``on_step(fn, grad_out, returned, sent)`` sees each op's step: the gradient arriving at its output,
-    the gradients its backward returned, and those that reached its inputs (summed back to the inputs'
-    shapes; ``None`` where no gradient was needed).
+    ``roots`` and ``gradients`` are one tensor and its gradient, or lists of them. ``sink`` receives
+    each finished gradient; the default adds it into ``tensor.grad``. ``on_step(fn, grad_out, returned,
+    sent)`` sees each op's step: the gradient arriving at its output, the gradients its backward
+    returned, and those that reached its inputs (summed back to the inputs' shapes; ``None`` where no
+    gradient was needed).
     """
-    if root.grad_fn is None:  # backward() on a leaf: d leaf / d leaf = 1
-        return accumulate_leaf(root, gradient)
-    pending = {root.grad_fn: gradient}  # d root / d (each op's output), summed as its parts arrive
+    sink = sink or accumulate_leaf
+    pending = _start(roots, gradients, sink)  # d root / d (each op's output), summed as its parts arrive
     check = is_anomaly_enabled()
-    for fn in topological_order(root.grad_fn):
+    for fn in topological_order(*pending):
         grad_out = pending.pop(fn, None)
-        if grad_out is None:  # no path from the root to this op carries a gradient
+        if grad_out is None:  # no path from a root to this op carries a gradient
             continue
-        _before_backward(fn, grad_out)
+        _before_backward(fn, grad_out, sink)
         returned = _one_per_input(fn, fn.backward(grad_out))  # the chain rule: grad_out × local derivative
         if not retain_graph:
             fn.saved, fn.released = (), True
-        sent = tuple([send(t, parent, g, pending, fn, check) if needed and g is not None else None
+        sent = tuple([send(t, parent, g, pending, sink, check, fn) if needed and g is not None else None
                       for t, parent, g, needed in zip(fn.inputs, fn.parents, returned, fn.needs_input_grad)])
         if on_step is not None:
             on_step(fn, grad_out, returned, sent)
 
 
-def send(tensor: Any, parent: Function | None, grad: np.ndarray, pending: dict, fn: Function,
-         check: bool = False) -> np.ndarray:
+def send(tensor: Any, parent: Function | None, grad: np.ndarray, pending: dict, sink: Sink,
+         check: bool = False, fn: Function | None = None) -> np.ndarray:
     """Take the gradient that ``fn`` computed for its input ``tensor`` (made by ``parent``, None for a
     leaf) to where it is summed up. Returns the gradient as it arrived: of the input's shape and dtype.
     """
@@ -65,11 +70,37 @@ def send(tensor: Any, parent: Function | None, grad: np.ndarray, pending: dict, 
     if check:
         check_finite(grad, f"backward of {fn.op_name()}")
     if parent is None:
-        accumulate_leaf(tensor, grad)
+        sink(tensor, grad)
     else:
         earlier = pending.get(parent)
         pending[parent] = grad if earlier is None else earlier + grad
     return grad
+
+
+def into_grads_of(tensors: list) -> Sink:
+    """A sink that adds gradients into ``.grad`` of ``tensors`` only (``backward(inputs=...)``)."""
+    wanted = {id(t) for t in tensors}
+
+    def sink(tensor: Any, grad: np.ndarray) -> None:
+        if id(tensor) in wanted:
+            accumulate_leaf(tensor, grad)
+
+    return sink
+
+
+@contextmanager
+def watching(tensors: list) -> Iterator[None]:
+    """Within the block, backward hands the gradients of the non-leaf ``tensors`` to its sink too, as
+    it does for a tensor that asked retain_grad()."""
+    previous = [(t.grad_fn, t.grad_fn.retained) for t in tensors if t.grad_fn is not None]
+    for t in tensors:
+        if t.grad_fn is not None:
+            t.grad_fn.retained = weakref.ref(t)
+    try:
+        yield
+    finally:
+        for fn, retained in previous:
+            fn.retained = retained
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -102,15 +133,15 @@ def accumulate_leaf(tensor: Any, grad: np.ndarray) -> None:
         tensor.grad._data += grad
 
 
-def topological_order(root_fn: Function) -> list[Function]:
-    """The ops behind ``root_fn``, each listed before every op that produced one of its inputs.
+def topological_order(*root_fns: Function) -> list[Function]:
+    """The ops behind ``root_fns``, each listed before every op that produced one of its inputs.
 
     Iterative depth-first search: a node is appended after all of its parents have been finished,
     and the reversed list is the order backward must visit them in.
     """
     order: list[Function] = []
-    visited = {root_fn}
-    stack = [(root_fn, iter(root_fn.parents))]
+    visited = set(root_fns)
+    stack = [(root_fn, iter(root_fn.parents)) for root_fn in reversed(root_fns)]
     while stack:
         fn, parents = stack[-1]
         for parent in parents:  # resumes where the last visit of ``fn`` stopped
@@ -128,7 +159,21 @@ def topological_order(root_fn: Function) -> list[Function]:
 # ---- the bookkeeping around each step -----------------------------------------------------------------
 
 
-def _before_backward(fn: Function, grad_out: np.ndarray) -> None:
+def _start(roots: Any, gradients: Any, sink: Sink) -> dict:
+    """The gradients waiting at the roots' ops; a root that is a leaf gets its gradient at once."""
+    if not isinstance(roots, (list, tuple)):
+        roots, gradients = [roots], [gradients]
+    pending: dict = {}
+    for root, gradient in zip(roots, gradients, strict=True):
+        if root.grad_fn is None:  # backward() on a leaf: d leaf / d leaf = 1
+            sink(root, gradient)
+        else:
+            earlier = pending.get(root.grad_fn)
+            pending[root.grad_fn] = gradient if earlier is None else earlier + gradient
+    return pending
+
+
+def _before_backward(fn: Function, grad_out: np.ndarray, sink: Sink) -> None:
     """Refuse a freed graph or changed saved values; give the output its ``.grad`` if it asked for
     retain_grad()."""
     if fn.released:
@@ -148,7 +193,7 @@ def _before_backward(fn: Function, grad_out: np.ndarray) -> None:
     if fn.retained is not None:
         output = fn.retained()
         if output is not None:
-            accumulate_leaf(output, grad_out)
+            sink(output, grad_out)
 
 
 def _one_per_input(fn: Function, returned: Any) -> tuple:

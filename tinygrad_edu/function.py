@@ -96,6 +96,21 @@ def detect_anomaly() -> Iterator[None]:
         _modes.anomaly_enabled = previous
 
 
+class set_detect_anomaly:  # noqa: N801 (PyTorch's name)
+    """Turn anomaly checks on or off: ``set_detect_anomaly(True)`` for the rest of the program, or
+    ``with set_detect_anomaly(True):`` for a block (the previous mode comes back at its end)."""
+
+    def __init__(self, mode: bool) -> None:
+        self._previous = _modes.anomaly_enabled
+        _modes.anomaly_enabled = bool(mode)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        _modes.anomaly_enabled = self._previous
+
+
 def _non_finite(array: np.ndarray) -> str | None:
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         return "NaN" if np.isnan(array).any() else "inf"

@@ -100,25 +100,38 @@ class Tensor(DimMethods, InPlaceMethods, TensorExtras):
     def dtype(self) -> np.dtype:
         return self._data.dtype
 
-    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
-        """Fill ``.grad`` of every leaf that requires grad with d self / d leaf (accumulating)."""
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs: Any = None) -> None:
+        """Fill ``.grad`` of every leaf that requires grad with d self / d leaf (accumulating); with
+        ``inputs``, fill only theirs (non-leaf tensors included)."""
+        grad = self._root_gradient(gradient, "backward", create_graph)
+        if inputs is None:
+            return engine.backward(self, grad, retain_graph=bool(retain_graph))
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        with engine.watching(inputs):
+            engine.backward(self, grad, bool(retain_graph), sink=engine.into_grads_of(inputs))
+
+    def _root_gradient(self, gradient: Any, caller: str, create_graph: bool = False) -> np.ndarray:
+        """d self / d self: 1 for a single number, else ``gradient`` (checked)."""
+        if create_graph:
+            raise NotImplementedError(
+                f"{caller}: create_graph=True (gradients of gradients) is not supported by tinygrad_edu; "
+                "its backward works on numpy arrays, so a gradient is never itself part of a graph")
         if not self._requires_grad:
-            raise RuntimeError("backward: this tensor does not require grad and has no grad_fn "
+            raise RuntimeError(f"{caller}: this tensor does not require grad and has no grad_fn "
                                "(did you forget requires_grad_() on a parameter, or run under no_grad()?)")
         if gradient is None:
             if self._data.size != 1:
                 raise RuntimeError(
-                    "backward: grad can be implicitly created only for scalar outputs; this output has "
+                    f"{caller}: grad can be implicitly created only for scalar outputs; this output has "
                     f"shape {self.shape}: reduce it (e.g. .mean()) or pass gradient="
                 )
-            grad = np.array(1, self._data.dtype).reshape(self._data.shape)  # d self / d self = 1
-        else:
-            grad = to_array(gradient, self.dtype, caller="backward", copy=False)
-            if grad.shape != self.shape:
-                raise ShapeError(
-                    f"backward: gradient of shape {grad.shape} does not match output shape {self.shape}"
-                )
-        engine.backward(self, grad, retain_graph=retain_graph)
+            return np.array(1, self._data.dtype).reshape(self._data.shape)
+        grad = to_array(gradient, self.dtype, caller=caller, copy=False)
+        if grad.shape != self.shape:
+            raise ShapeError(f"{caller}: gradient of shape {grad.shape} does not match the output's shape "
+                             f"{self.shape}")
+        return grad
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor after backward (leaves keep it anyway)."""
