@@ -10,6 +10,7 @@ PyTorch code expects of a tensor beyond autograd (printing, ``numpy()``, ``float
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from typing import Any
 
@@ -27,13 +28,14 @@ from .tensor_inplace import InPlaceMethods
 class Tensor(DimMethods, InPlaceMethods, TensorExtras):
     """An n-dimensional array that can record the ops applied to it and backpropagate through them."""
 
-    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "__weakref__")
+    # ``__dict__`` lets a learner hang their own values on a tensor (fastbook's ``w.g = ...``)
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "__weakref__", "__dict__")
     __array_ufunc__ = None  # ``ndarray + Tensor`` calls Tensor.__radd__ instead of converting the Tensor
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         self._data = to_array(data, dtype, caller="Tensor")
         self._requires_grad = False
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self.grad_fn: Function | None = None
         if requires_grad:
             self.requires_grad_()
@@ -45,7 +47,7 @@ class Tensor(DimMethods, InPlaceMethods, TensorExtras):
         # numpy returns scalars (np.float32) for 0-d results such as a.sum(): keep an array, always
         t._data = array if type(array) is np.ndarray else np.asarray(array)
         t._requires_grad = requires_grad
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
         return t
 
@@ -82,6 +84,27 @@ class Tensor(DimMethods, InPlaceMethods, TensorExtras):
             raise RuntimeError("requires_grad_: a non-leaf tensor always requires grad; use detach() instead")
         self._requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """d loss / d self after ``backward()``, for leaves that require grad (and for tensors that
+        asked ``retain_grad()``); gradients of later backward calls add up here."""
+        if self._grad is None and self.grad_fn is not None and self.grad_fn.retained is None:
+            warnings.warn(
+                "Reading .grad of a tensor that is not a leaf (it was made by an op, see .grad_fn): "
+                "backward() does not fill it, so it stays None. Call .retain_grad() on it before "
+                "backward() to keep its gradient, or read .grad of the leaf tensors instead.",
+                UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"grad: assigned grad must be a Tensor or None, not {type(value).__name__}")
+        if value is not None and value.shape != self.shape:
+            raise ShapeError(f"grad: assigned grad of shape {value.shape} does not match the tensor's "
+                             f"shape {self.shape}")
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:

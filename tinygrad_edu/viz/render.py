@@ -142,7 +142,7 @@ def _gradients(spec: GraphSpec, grads: Sequence | None, step: int | None, root: 
         return gradients_at(grads, root, step)
     known = {}
     for node in spec.tensors:
-        grad = node.tensor.grad
+        grad = node.tensor._grad  # not .grad: that warns for a non-leaf, which a picture is not asking
         if grad is not None:  # a leaf after backward, or a non-leaf that called retain_grad()
             known[id(node.tensor)] = (grad._data, True)
     return known

@@ -68,7 +68,7 @@ def backward_ran(root: Tensor) -> bool:
     fn = root.grad_fn
     if fn is None:
         return root.grad is not None
-    return fn.released or fn in _TRACED or (fn.retained is not None and root.grad is not None)
+    return fn.released or fn in _TRACED or (fn.retained is not None and root._grad is not None)
 
 
 def trace_backward(
