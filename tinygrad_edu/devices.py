@@ -82,3 +82,33 @@ def as_device(value: Any, caller: str) -> device:
         return CPU
     name, index = _parse(value, None, caller)
     return CPU if index is None else device(name, index)
+
+
+
+def _names_device(value: Any) -> bool:
+    """Does ``value`` name a device, any device (so that a wrong one is refused as a device)?"""
+    if isinstance(value, (device, str)):
+        return isinstance(value, device) or value.partition(":")[0] in _KNOWN_TYPES
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def to_args(args: tuple, kwargs: dict, tensor_type: type) -> tuple[Any, bool]:
+    """``Tensor.to``'s arguments → (the dtype asked for or None, copy), after checking the device.
+
+    Positional arguments are told apart by kind: a tensor gives its dtype, a device name ("cpu",
+    "cuda:0", 0) is the device, anything else is the dtype ("float64", int, float32)."""
+    target, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    if kwargs or len(args) > 2:
+        raise TypeError(f"to(): unexpected arguments {args} {kwargs}; expected to(dtype), to(device), "
+                        "to(device, dtype) or to(other_tensor)")
+    for arg in args:
+        if isinstance(arg, tensor_type):
+            dtype = arg.dtype
+        elif _names_device(arg):
+            target = arg
+        else:
+            dtype = arg
+    as_device(target, "to()")
+    return dtype, copy
