@@ -149,6 +149,10 @@ def test_random_fills_are_in_place_and_checked():
         w.normal_(0, -1)
     with pytest.raises(ValueError, match=r"^uniform_\(\): from_"):
         w.uniform_(2, 1)
+    with pytest.raises(TypeError, match=r"^normal_\(\): mean must be a number"):
+        w.normal_("a")
+    with pytest.raises(TypeError, match=r"^uniform_\(\): to must be a number"):
+        w.uniform_(0, None)
     with pytest.raises(TypeError, match=r"^normal_\(\): only floating-point"):
         tg.zeros(2, dtype=tg.int64).normal_()
     with pytest.raises(RuntimeError, match=r"^normal_\(\): a tensor that requires grad"):

@@ -294,6 +294,12 @@ class TensorExtras:
 
     # ---- random fills (in place, never recorded) -----------------------------------------------------------
 
+    @staticmethod
+    def _random_args(op: str, **values: Any) -> None:
+        for name, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise TypeError(f"{op}: {name} must be a number, got {value!r}")
+
     def _random_fill(self, op: str, draw: Any, generator: Generator | None) -> Any:
         """Overwrite every element with ``draw(numpy generator, shape)``, cast to the tensor's dtype."""
         if self._data.dtype.kind != "f":
@@ -304,6 +310,7 @@ class TensorExtras:
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Any:
         """Fill with samples of N(mean, std²), in place; returns the tensor."""
+        self._random_args("normal_()", mean=mean, std=std)
         if not std >= 0:
             raise ValueError(f"normal_(): std must be non-negative, got {std}")
         return self._random_fill("normal_()", lambda rng, shape: rng.normal(mean, std, shape), generator)
@@ -311,10 +318,10 @@ class TensorExtras:
     def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Generator | None = None) -> Any:
         """Fill with samples of U(from_, to), in place; returns the tensor. (PyTorch's first argument is
         called ``from``, a Python keyword: pass it by position.)"""
+        self._random_args("uniform_()", from_=from_, to=to)
         if not from_ <= to:
             raise ValueError(f"uniform_(): from_ must not exceed to, got from_={from_} > to={to}")
         return self._random_fill("uniform_()", lambda rng, shape: rng.uniform(from_, to, shape), generator)
-
 
 # ---- operands ---------------------------------------------------------------------------------------------
 
