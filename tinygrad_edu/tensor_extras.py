@@ -304,9 +304,11 @@ class TensorExtras:
         """Overwrite every element with ``draw(numpy generator, shape)``, cast to the tensor's dtype."""
         if self._data.dtype.kind != "f":
             raise TypeError(f"{op}: only floating-point tensors take random floats (this is {self.dtype})")
-        self._check_inplace(op)
-        self._data[...] = draw(numpy_generator(generator, op), self.shape)
-        return self
+        if self._requires_grad and is_grad_enabled():
+            raise RuntimeError(f"{op}: a tensor that requires grad cannot be filled in place while gradients "
+                               "are recorded; use `with no_grad():` or fill `.data` (as nn.init does)")
+        values = draw(numpy_generator(generator, op), self.shape).astype(self.dtype)
+        return self.copy_(self._make(values))  # copy_: the one path of in-place writes
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Any:
         """Fill with samples of N(mean, std²), in place; returns the tensor."""
