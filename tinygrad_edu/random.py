@@ -114,7 +114,7 @@ def numpy_generator(generator: Generator | None, caller: str) -> np.random.Gener
 def manual_seed(seed: int) -> Generator:
     """Seed the default generator (behind randn, rand, ..., nn.init, DataLoader's shuffling); returns it."""
     if isinstance(seed, float) and seed.is_integer():
-        seed = int(seed)  # PyTorch's manual_seed takes int(seed): 7.0 is seed 7; 7.5 is refused below
+        seed = int(seed)  # PyTorch calls int(seed): 7.0 is seed 7; unlike PyTorch, 7.5 is refused (not 7)
     return default_generator._restart(seed, "manual_seed()")
 
 
