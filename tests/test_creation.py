@@ -129,3 +129,92 @@ def test_bad_sizes_name_the_function():
         with pytest.raises(TypeError, match=rf"^{name}\(\)"):
             call()
     assert tg.full(3, 1.0).shape == (3,)
+
+
+def test_eye_empty_full_like():
+    assert tg.eye(2).tolist() == [[1.0, 0.0], [0.0, 1.0]] and tg.eye(2).dtype == tg.float32
+    assert tg.eye(2, 3).tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]] and tg.eye(0).shape == (0, 0)
+    assert tg.eye(3, dtype=tg.int64).dtype == tg.int64 and tg.eye(2, requires_grad=True).requires_grad
+    assert tg.empty(2, 3).shape == (2, 3) and tg.empty((4,)).tolist() == [0.0] * 4  # zeros here
+    assert tg.empty(2, dtype=tg.int64).dtype == tg.int64
+    x = tg.tensor([[1, 2]])
+    assert tg.full_like(x, 7).tolist() == [[7, 7]] and tg.full_like(x, 7).dtype == tg.int64
+    assert tg.full_like(x, 0.5, dtype=tg.float64).tolist() == [[0.5, 0.5]]
+    assert tg.empty_like(x).shape == (1, 2) and tg.empty_like(x).dtype == tg.int64
+    assert tg.full((2,), tg.tensor(3.0)).tolist() == [3.0, 3.0]  # a one-element tensor is a number
+    assert tg.arange(tg.tensor(3)).tolist() == [0, 1, 2]
+
+
+def test_random_like_and_randint_forms():
+    assert tg.randn_like(tg.zeros(2, 3, dtype=tg.float64)).dtype == tg.float64
+    assert tg.rand_like(tg.zeros(4)).shape == (4,)
+    r = tg.randint(10, (3,))  # PyTorch's randint(high, size)
+    assert r.shape == (3,) and 0 <= r.min().item() and r.max().item() < 10
+    assert tg.randint(0, 5, (2, 2), dtype=tg.int32).dtype == tg.int32
+    assert tg.randperm(0).tolist() == [] and tg.randperm(4, dtype=tg.int32).dtype == tg.int32
+
+
+# ---- creation errors name the function and the argument (issue 13) -------------------------------------
+
+@pytest.mark.parametrize("call, kind, message", [
+    (lambda: tg.arange(0, 10, 0), ValueError, r"^arange\(\): step must be non-zero"),
+    (lambda: tg.arange(0, 10, -1), ValueError, r"^arange\(\): step -1 goes away from end"),
+    (lambda: tg.arange("a"), TypeError, r"^arange\(\): end must be a number"),
+    (lambda: tg.arange(0, float("inf")), ValueError, r"^arange\(\): end must be finite"),
+    (lambda: tg.arange(0, 3, "1"), TypeError, r"^arange\(\): step must be a number"),
+    (lambda: tg.linspace(0, 1, -5), ValueError, r"^linspace\(\): steps must be non-negative"),
+    (lambda: tg.linspace(0, 1, 2.5), TypeError, r"^linspace\(\): steps must be an int"),
+    (lambda: tg.linspace("a", 1, 3), TypeError, r"^linspace\(\): start must be a number"),
+    (lambda: tg.linspace(0, [1], 3), TypeError, r"^linspace\(\): end must be a number"),
+    (lambda: tg.full((2, 2), "a"), TypeError, r"^full\(\): fill_value must be a number"),
+    (lambda: tg.full((2, 2), None), TypeError, r"^full\(\): fill_value must be a number"),
+    (lambda: tg.full((2,), [1, 2]), TypeError, r"^full\(\): fill_value must be a number"),
+    (lambda: tg.full((2,), tg.ones(2)), ValueError, r"^full\(\): fill_value must be a number"),
+    (lambda: tg.full_like(tg.ones(2), "x"), TypeError, r"^full_like\(\): fill_value must be a number"),
+    (lambda: tg.zeros_like([1, 2]), TypeError, r"^zeros_like\(\): input must be a Tensor"),
+    (lambda: tg.ones_like(None), TypeError, r"^ones_like\(\): input must be a Tensor"),
+    (lambda: tg.eye(-1), ValueError, r"^eye\(\): n must be non-negative"),
+    (lambda: tg.eye(2, 2.0), TypeError, r"^eye\(\): m must be an int"),
+    (lambda: tg.randperm(-1), ValueError, r"^randperm\(\): n must be non-negative"),
+    (lambda: tg.randint(5, 5, (2,)), ValueError, r"^randint\(\): low must be less than high"),
+    (lambda: tg.randint(0, 2.5, (2,)), TypeError, r"^randint\(\): high must be an int"),
+    (lambda: tg.randint("0", 5, (2,)), TypeError, r"^randint\(\): low must be an int"),
+    (lambda: tg.rand(2, dtype=tg.int64), TypeError, r"^rand\(\): random floats need a floating-point dtype"),
+    (lambda: tg.tensor([1, 2], device="cuda"), RuntimeError, r"^tensor\(\): device 'cuda'"),
+])
+def test_creation_errors_name_the_function_and_argument(call, kind, message):
+    with pytest.raises(kind, match=message):
+        call()
+
+
+@pytest.mark.parametrize("make", [tg.randn, tg.rand, tg.zeros, tg.ones, tg.empty,
+                                  lambda *s: tg.full(s, 1.0), lambda *s: tg.randint(0, 3, s)])
+def test_sizes_are_non_negative_ints_everywhere(make):
+    name = {"<lambda>": None}.get(make.__name__, make.__name__)
+    prefix = rf"^{name}\(\): " if name else r"^(full|randint)\(\): "
+    with pytest.raises(ValueError, match=prefix + r"sizes must be non-negative integers, got \(2, -3\)"):
+        make(2, -3)
+    for bad in ((2, 1.5), (True, 2), (2, "3"), (2, None)):
+        with pytest.raises(TypeError, match=prefix + "sizes must be ints"):
+            make(*bad)
+    assert make(0, 2).shape == (0, 2)
+
+
+def test_one_hot():
+    F = tg.nn.functional
+    out = F.one_hot(tg.tensor([0, 2, 1]))
+    assert out.dtype == tg.int64 and out.tolist() == [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
+    assert F.one_hot(tg.tensor([[1], [0]]), num_classes=4).tolist() == [[[0, 1, 0, 0]], [[1, 0, 0, 0]]]
+    assert F.one_hot(tg.tensor([], dtype=tg.int64), 3).shape == (0, 3)
+    assert F.one_hot(tg.tensor(1), 2).tolist() == [0, 1]
+    for call, kind, message in [
+        (lambda: F.one_hot(tg.tensor([0.0, 1.0])), TypeError, "integer class indices"),
+        (lambda: F.one_hot([0, 1]), TypeError, "integer class indices"),
+        (lambda: F.one_hot(tg.tensor([0, -1])), ValueError, "non-negative, got -1"),
+        (lambda: F.one_hot(tg.tensor([0, 3]), 3), ValueError, "class index 3 is too large for num_classes=3"),
+        (lambda: F.one_hot(tg.tensor([0]), -2), ValueError, "num_classes must be -1"),
+        (lambda: F.one_hot(tg.tensor([0]), 2.0), TypeError, "num_classes must be an int"),
+        (lambda: F.one_hot(tg.tensor([], dtype=tg.int64)), ValueError, "cannot infer num_classes"),
+    ]:
+        with pytest.raises(kind, match=rf"^one_hot\(\): .*{message}"):
+            call()

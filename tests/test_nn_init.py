@@ -56,3 +56,28 @@ def test_gains_and_errors():
         init.calculate_gain("swish")
     with pytest.raises(ValueError, match="at least 2 dimensions"):
         init.kaiming_uniform_(tg.zeros(5))
+
+
+def test_a_generator_makes_initialisation_reproducible_without_touching_the_default():
+    tg.manual_seed(3)
+    expected = tg.randn(3).tolist()
+    results = []
+    for _ in range(2):
+        tg.manual_seed(3)
+        g = tg.Generator().manual_seed(99)
+        w = tg.zeros(20, 30)
+        for fill in (init.kaiming_uniform_, init.kaiming_normal_, init.xavier_uniform_, init.xavier_normal_):
+            fill(w, generator=g)
+            results.append(w.numpy().copy())
+        results.append(init.normal_(w, 1.0, 2.0, generator=g).numpy().copy())
+        results.append(init.uniform_(w, -3.0, 3.0, generator=g).numpy().copy())
+        assert tg.randn(3).tolist() == expected  # the default stream did not move
+    first, second = results[:6], results[6:]
+    assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+    assert not np.array_equal(first[0], first[2])
+
+
+def test_init_fills_a_parameter_that_requires_grad():
+    w = tg.nn.Parameter(tg.zeros(4, 5))
+    assert init.normal_(w, 0.0, 1.0) is w and w.requires_grad and w.grad_fn is None
+    assert np.abs(w.detach().numpy()).sum() > 0

@@ -12,15 +12,10 @@ from .creation import (
     full,
     generator,
     linspace,
-    manual_seed,
     maximum,
     minimum,
     ones,
     ones_like,
-    rand,
-    randint,
-    randn,
-    randperm,
     stack,
     tensor,
     where,
@@ -48,6 +43,26 @@ __all__ = [
     "matmul", "maximum", "minimum", "nn", "no_grad", "ones", "ones_like", "optim", "rand", "randint",
     "randn", "randperm", "relu", "save", "sigmoid", "sqrt", "stack", "tanh", "tensor", "uint8", "where",
     "utils", "zeros", "zeros_like",
+]
+# random numbers (torch.Generator, torch.random, the random tensors) and devices (the CPU only)
+from . import cuda, random  # noqa: E402
+from .creation import empty, empty_like, eye, full_like  # noqa: E402
+from .devices import device  # noqa: E402
+from .random import (  # noqa: E402
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from .sampling import multinomial, rand, rand_like, randint, randn, randn_like, randperm  # noqa: E402
+
+__all__ += [
+    "Generator", "cuda", "default_generator", "device", "empty", "empty_like", "eye", "full_like",
+    "get_rng_state", "initial_seed", "multinomial", "rand_like", "randn_like", "random", "seed",
+    "set_rng_state",
 ]
 
 def exp(input: Tensor) -> Tensor:  # noqa: A002 (PyTorch's argument names)

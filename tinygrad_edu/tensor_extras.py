@@ -12,8 +12,11 @@ import numpy as np
 
 from . import dims
 from . import ops as O
+from .devices import CPU, to_args
+from .devices import device as device_type
 from .dtypes import as_dtype, default_float, float32, int64, to_array
-from .function import ShapeError
+from .function import ShapeError, is_grad_enabled
+from .random import Generator, numpy_generator
 
 
 class TensorExtras:
@@ -24,8 +27,9 @@ class TensorExtras:
     # ---- sizes --------------------------------------------------------------------------------------
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> device_type:
+        """Where the tensor lives: always ``device(type='cpu')``, which prints as ``cpu``."""
+        return CPU
 
     def size(self, dim: int | None = None) -> Any:
         return self.shape if dim is None else self.shape[dim]
@@ -115,20 +119,26 @@ class TensorExtras:
 
     # ---- dtype conversions ------------------------------------------------------------------------------
 
-    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Any:
-        """``to(float64)``; ``to("cpu")`` is accepted and changes nothing (there is only the CPU)."""
-        dtype = kwargs.get("dtype", dtype)
-        if isinstance(dtype, str) and dtype == "cpu":
-            return self
+    def to(self, *args: Any, **kwargs: Any) -> Any:
+        """PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)`` (its
+        dtype), keywords ``device=``, ``dtype=``, ``copy=``. The CPU is the only device, so only the dtype
+        can change; the same dtype gives back the tensor itself (a copy with copy=True)."""
+        dtype, copy = to_args(args, kwargs, TensorExtras)
         dtype = as_dtype(dtype)
         if dtype is None or dtype == self.dtype:
-            return self
+            return self.clone() if copy else self
         if dtype.kind == "f" and self._data.dtype.kind == "f":
             return O.Cast.apply(self, dtype=dtype)  # float to float stays in the graph
         return self._make(self._data.astype(dtype))
 
     def cpu(self) -> Any:
+        """The tensor itself: it is on the CPU already."""
         return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Any:
+        """Refused: there is no GPU here (``tinygrad_edu.cuda.is_available()`` is False)."""
+        raise RuntimeError("cuda(): tinygrad_edu runs on the CPU only (numpy), so a tensor cannot move to a "
+                           "GPU; leave .cuda() out or use .to('cpu')")
 
     def float(self) -> Any:
         return self.to(float32)
@@ -218,6 +228,38 @@ class TensorExtras:
         axis = dims.axis(dim, self.ndim, "argmin")
         return self._make(np.asarray(np.argmin(self._data, axis=axis, keepdims=keepdim)))
 
+    # ---- random fills (in place, never recorded) -----------------------------------------------------------
+
+    @staticmethod
+    def _random_args(op: str, **values: Any) -> None:
+        for name, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise TypeError(f"{op}: {name} must be a number, got {value!r}")
+
+    def _random_fill(self, op: str, draw: Any, generator: Generator | None) -> Any:
+        """Overwrite every element with ``draw(numpy generator, shape)``, cast to the tensor's dtype."""
+        if self._data.dtype.kind != "f":
+            raise TypeError(f"{op}: only floating-point tensors take random floats (this is {self.dtype})")
+        if self._requires_grad and is_grad_enabled():
+            raise RuntimeError(f"{op}: a tensor that requires grad cannot be filled in place while gradients "
+                               "are recorded; use `with no_grad():` or fill `.data` (as nn.init does)")
+        values = draw(numpy_generator(generator, op), self.shape).astype(self.dtype)
+        return self.copy_(self._make(values))  # copy_: the one path of in-place writes
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Any:
+        """Fill with samples of N(mean, std²), in place; returns the tensor."""
+        self._random_args("normal_()", mean=mean, std=std)
+        if not std >= 0:
+            raise ValueError(f"normal_(): std must be non-negative, got {std}")
+        return self._random_fill("normal_()", lambda rng, shape: rng.normal(mean, std, shape), generator)
+
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Generator | None = None) -> Any:
+        """Fill with samples of U(from_, to), in place; returns the tensor. (PyTorch's first argument is
+        called ``from``, a Python keyword: pass it by position.)"""
+        self._random_args("uniform_()", from_=from_, to=to)
+        if not from_ <= to:
+            raise ValueError(f"uniform_(): from_ must not exceed to, got from_={from_} > to={to}")
+        return self._random_fill("uniform_()", lambda rng, shape: rng.uniform(from_, to, shape), generator)
 
 # ---- operands ---------------------------------------------------------------------------------------------
 

@@ -317,3 +317,25 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
         # the usual case as one op: the same numbers as below, with a simpler backward
         return O.CrossEntropy.apply(input, Tensor._make(t), reduction=reduction)
     return nll_loss(input.log_softmax(1), target, weight, ignore_index, reduction)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Each class index becomes a row of zeros with a 1 at that index: shape (*tensor.shape, num_classes),
+    int64. ``num_classes=-1`` takes one more than the largest index."""
+    if not isinstance(tensor, Tensor) or tensor.dtype.kind not in "iu":
+        got = tensor.dtype if isinstance(tensor, Tensor) else type(tensor).__name__
+        raise TypeError(f"one_hot(): tensor must be a tensor of integer class indices (int64), got {got}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"one_hot(): num_classes must be an int, got {num_classes!r}")
+    classes = tensor._data
+    if classes.size and classes.min() < 0:
+        raise ValueError(f"one_hot(): class indices must be non-negative, got {classes.min()}")
+    if num_classes == -1:
+        if not classes.size:
+            raise ValueError("one_hot(): cannot infer num_classes from an empty tensor; pass num_classes")
+        num_classes = int(classes.max()) + 1
+    elif num_classes < 0:
+        raise ValueError(f"one_hot(): num_classes must be -1 (infer it) or non-negative, got {num_classes}")
+    elif classes.size and classes.max() >= num_classes:
+        raise ValueError(f"one_hot(): class index {classes.max()} is too large for num_classes={num_classes}")
+    return Tensor._make((classes[..., None] == np.arange(num_classes)).astype(np.int64))
