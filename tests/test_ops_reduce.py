@@ -210,3 +210,17 @@ def test_log_softmax_of_integers_is_float():
     out = tg.tensor([0, 0]).log_softmax(0)
     assert out.dtype == tg.float32
     np.testing.assert_allclose(out.numpy(), [-np.log(2)] * 2, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dim", [0, (0, 1), None])
+def test_float32_sums_along_long_axes_are_accurate_like_pytorchs(dim):
+    # numpy adds the rows of a long axis one at a time: 200000 rows of 0.1 average 0.0998 in float32
+    data = np.full((200_000, 2), 0.1, np.float32)
+    assert abs(data.mean(0)[0] - 0.1) > 1e-4  # the error this guards against
+    x = tg.tensor(data)
+    for view in (x, x.T.T, tg.tensor(np.asfortranarray(data))):
+        mean, total = view.mean(dim), view.sum(dim)
+        assert mean.dtype == tg.float32 and total.dtype == tg.float32
+        np.testing.assert_allclose(mean.numpy(), 0.1, rtol=1e-6)
+        np.testing.assert_allclose(total.numpy(), 0.1 * 200_000 * (1 if dim == 0 else 2), rtol=1e-6)
+    assert tg.tensor(data[:, 0]).sum().dtype == tg.float32  # the contiguous path keeps its dtype too

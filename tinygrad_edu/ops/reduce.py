@@ -24,12 +24,21 @@ def _expand_back(grad, input_shape, axis):
     return out
 
 
+def _sum(a, axis, keepdims):
+    """``a.sum(axis)``; float32 along an axis of 1024 or more that is not the contiguous last one adds up in
+    float64: numpy adds such an axis row by row (182625 rows of 0.1 average 0.0998; PyTorch: 0.1000)."""
+    if a.dtype == np.float32 and not (a.flags.c_contiguous and (axis is None or axis == (a.ndim - 1,))) \
+            and a.size >= 1024 * _kept_size(a.shape, axis):
+        return a.sum(axis=axis, keepdims=keepdims, dtype=np.float64).astype(np.float32)
+    return a.sum(axis=axis, keepdims=keepdims)
+
+
 class Sum(Function):
     """out = Σ a over ``axis``;  d/da_i = 1 for every summed element (the gradient is copied back)"""
 
     def forward(self, a, axis=None, keepdims=False):
         self.shape, self.axis = a.shape, axis
-        return a.sum(axis=axis, keepdims=keepdims)
+        return _sum(a, axis, keepdims)
 
     def backward(self, grad):
         return (_expand_back(grad, self.shape, self.axis),)
@@ -40,7 +49,7 @@ class Mean(Function):
 
     def forward(self, a, axis=None, keepdims=False):
         self.shape, self.axis = a.shape, axis
-        total = a.sum(axis=axis, keepdims=keepdims)  # sum / n: a.mean() does the same, more slowly
+        total = _sum(a, axis, keepdims)  # sum / n: a.mean() does the same, more slowly
         self.count = a.size // max(total.size, 1)
         if self.count == 0:
             return np.full(np.shape(total), np.nan, a.dtype)  # the mean of nothing, as PyTorch
