@@ -48,6 +48,7 @@ __all__ = [
     "randn", "randperm", "relu", "save", "sigmoid", "sqrt", "stack", "tanh", "tensor", "uint8", "where",
     "utils", "zeros", "zeros_like",
 ]
+__all__ += ["cos", "log10", "log2", "sin"]
 
 def exp(input: Tensor) -> Tensor:  # noqa: A002 (PyTorch's argument names)
     return input.exp()
@@ -87,6 +88,25 @@ def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     return input.argmax(dim, keepdim)
+
+
+# ---- more of torch's functions: what PyTorch's autograd tutorials, fastbook chapters 5 and 17 and
+# makemore call (each is the Tensor method of the same name) ------------------------------------------
+
+def sin(input: Tensor) -> Tensor:  # noqa: A002
+    return input.sin()
+
+
+def cos(input: Tensor) -> Tensor:  # noqa: A002
+    return input.cos()
+
+
+def log10(input: Tensor) -> Tensor:  # noqa: A002
+    return input.log10()
+
+
+def log2(input: Tensor) -> Tensor:  # noqa: A002
+    return input.log2()
 
 
 def __getattr__(name: str):
