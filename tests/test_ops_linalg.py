@@ -83,3 +83,28 @@ def test_matmul_dtypes():
     assert out.dtype == tg.float64
     out.sum().backward()
     assert f.grad.dtype == tg.float32 and f.grad.tolist() == [[2.0, 3.0], [2.0, 3.0]]
+
+
+# ---- mm ------------------------------------------------------------------------------------------
+
+
+@core_settings
+@given(data=st.data(), m=SIDE, k=SIDE, n=SIDE)
+def test_mm(data, m, k, n):
+    a, b = data.draw(hyp_array((m, k))), data.draw(hyp_array((k, n)))
+    assert_forward(lambda x, y: x.mm(y), np.matmul, a, b)
+    assert_forward(tg.mm, np.matmul, a, b)
+    assert_gradcheck(lambda x, y: x.mm(y), a, b)
+
+
+@pytest.mark.parametrize("left, right", [((3,), (3, 2)), ((2, 3), (3,)), ((1, 2, 3), (3, 2)), ((), (2, 2))])
+def test_mm_takes_only_matrices(left, right):
+    with pytest.raises(tg.ShapeError, match=r"mm: both operands must be 2-D.*matmul"):
+        tg.ones(*left).mm(tg.ones(*right))
+
+
+def test_mm_inner_dimensions_and_operand_type():
+    with pytest.raises(tg.ShapeError, match=r"mm: \(2, 3\) @ \(4, 2\): inner dimensions 3 and 4"):
+        tg.mm(tg.ones(2, 3), tg.ones(4, 2))
+    with pytest.raises(tg.ShapeError, match="mm"):
+        tg.ones(2, 2).mm([[1.0, 0.0], [0.0, 1.0]])

@@ -4,6 +4,10 @@
 Reading order: tensor.py → function.py → ops/ → engine.py → gradcheck.py.
 """
 
+from typing import Any
+
+import numpy as np
+
 from . import engine, function
 from .creation import (
     arange,
@@ -48,7 +52,9 @@ __all__ = [
     "randn", "randperm", "relu", "save", "sigmoid", "sqrt", "stack", "tanh", "tensor", "uint8", "where",
     "utils", "zeros", "zeros_like",
 ]
-__all__ += ["cos", "log10", "log2", "sin"]
+# all, any, max, min and sum (torch.all, ...) stay out of ``import *``: they would hide Python's own
+__all__ += ["allclose", "cos", "log10", "log2", "log_softmax", "logsumexp", "mean", "mm", "norm",
+            "sin", "softmax", "unbind"]
 
 def exp(input: Tensor) -> Tensor:  # noqa: A002 (PyTorch's argument names)
     return input.exp()
@@ -107,6 +113,61 @@ def log10(input: Tensor) -> Tensor:  # noqa: A002
 
 def log2(input: Tensor) -> Tensor:  # noqa: A002
     return input.log2()
+
+
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:  # noqa: A001 A002
+    return input.sum(dim, keepdim, **kwargs)
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:  # noqa: A002
+    return input.mean(dim, keepdim, **kwargs)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Any:  # noqa: A001 A002
+    return input.max(dim, keepdim, **kwargs)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Any:  # noqa: A001 A002
+    return input.min(dim, keepdim, **kwargs)
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    return input.norm(p, dim, keepdim)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
+    return input.logsumexp(dim, keepdim)
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    return input.softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    return input.log_softmax(dim)
+
+
+def all(input: Tensor) -> Tensor:  # noqa: A001 A002
+    return input.all()
+
+
+def any(input: Tensor) -> Tensor:  # noqa: A001 A002
+    return input.any()
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+             equal_nan: bool = False) -> bool:
+    """True when |input - other| ≤ atol + rtol · |other| everywhere (broadcasting), as a Python bool."""
+    # np.allclose returns Python's bool (``bool`` in this module is torch.bool, the dtype)
+    return np.allclose(np.asarray(input), np.asarray(other), rtol, atol, equal_nan)
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+    return input.mm(mat2)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
+    return input.unbind(dim)
 
 
 def __getattr__(name: str):

@@ -30,5 +30,5 @@ from .elementwise import (
 from .linalg import Linear, MatMul
 from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from .movement import Cat, Expand, GetItem, Permute, Reshape
-from .reduce import LogSoftmax, Max, Mean, Min, Std, Sum
+from .reduce import LogSoftmax, Max, Mean, Min, Norm, Std, Sum
 
