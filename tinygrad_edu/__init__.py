@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from . import engine, function
+from . import engine, function, ops
 from .creation import (
     arange,
     cat,
@@ -53,7 +53,7 @@ __all__ = [
     "utils", "zeros", "zeros_like",
 ]
 # all, any, max, min and sum (torch.all, ...) stay out of ``import *``: they would hide Python's own
-__all__ += ["allclose", "cos", "log10", "log2", "log_softmax", "logsumexp", "mean", "mm", "norm",
+__all__ += ["allclose", "cos", "einsum", "log10", "log2", "log_softmax", "logsumexp", "mean", "mm", "norm",
             "sin", "softmax", "unbind"]
 
 def exp(input: Tensor) -> Tensor:  # noqa: A002 (PyTorch's argument names)
@@ -168,6 +168,19 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
     return input.unbind(dim)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation: ``einsum("ik,kj->ij", a, b)`` is ``a @ b``; operands also as one list."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands or [t for t in operands if not isinstance(t, Tensor)]:  # (all() here is torch.all)
+        kinds = ", ".join(type(t).__name__ for t in operands) or "none"
+        raise TypeError(f"einsum: the operands must be Tensors (equation {equation!r}; got {kinds})")
+    if len({t.dtype for t in operands}) > 1:
+        raise TypeError(f"einsum: the operands must have one dtype (equation {equation!r}; got "
+                        f"{', '.join(str(t.dtype) for t in operands)})")
+    return ops.Einsum.apply(*operands, equation=equation)
 
 
 def __getattr__(name: str):

@@ -27,7 +27,7 @@ from .elementwise import (
     Tanh,
     Where,
 )
-from .linalg import Linear, MatMul
+from .linalg import Einsum, Linear, MatMul
 from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from .movement import Cat, Expand, GetItem, Permute, Reshape
 from .reduce import LogSoftmax, Max, Mean, Min, Norm, Std, Sum
