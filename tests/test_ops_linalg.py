@@ -131,7 +131,8 @@ def hyp_einsum(draw):
     used = sorted(set("".join(terms)) - {"."})
     if draw(st.booleans()):
         return ",".join(terms), shapes
-    output = "".join(draw(st.permutations(draw(st.lists(st.sampled_from(used), unique=True))))) if used else ""
+    chosen = draw(st.lists(st.sampled_from(used), unique=True)) if used else []
+    output = "".join(draw(st.permutations(chosen)))
     return ",".join(terms) + "->" + ("..." if ellipsis else "") + output, shapes
 
 
