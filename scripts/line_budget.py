@@ -20,7 +20,7 @@ from pathlib import Path
 
 FILE_LINES = 400
 BACKWARD_LINES = 25
-CORE_CODE_LINES = 1200
+CORE_CODE_LINES = 1300  # about 45 ops and the Tensor methods that call them; raised from 1200 for issue 11
 CORE = ("tensor.py", "tensor_dims.py", "function.py", "engine.py", "ops")
 
 

@@ -39,6 +39,7 @@ MULTI_INPUT = {
     ops.Minimum: ([(2, 3), (3,)], {}), ops.MatMul: ([(2, 3), (3, 4)], {}),
     ops.Linear: ([(2, 3), (4, 3), (4,)], {}), ops.BinaryCrossEntropy: ([(5,), (5,)], {}),
     ops.BinaryCrossEntropyWithLogits: ([(5,), (5,)], {}), ops.Cat: ([(2, 3), (1, 3), (4, 3)], {"axis": 0}),
+    ops.Einsum: ([(2, 3), (3, 3), (2, 3)], {"equation": "bi,ij,bj->b"}),
 }
 
 

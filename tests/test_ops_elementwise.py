@@ -1,6 +1,7 @@
 """Elementwise ops: forward values equal numpy's, gradients pass gradcheck (over hypothesis-drawn shapes,
 broadcasting pairs, 0-d tensors and size-1 dims), and hand-computed special cases."""
 
+import math
 import warnings
 
 import numpy as np
@@ -173,6 +174,12 @@ UNARY = {
     "clamp": (lambda x: x.clamp(-0.5, 0.75), lambda a: np.clip(a, -0.5, 0.75), {"away_from": (-0.5, 0.75)}),
     "clamp_min": (lambda x: x.clamp(min=0.25), lambda a: np.maximum(a, 0.25), {"away_from": (0.25,)}),
     "clamp_max": (lambda x: x.clamp(max=0.25), lambda a: np.minimum(a, 0.25), {"away_from": (0.25,)}),
+    "clamp_min()": (lambda x: x.clamp_min(0.25), lambda a: np.maximum(a, 0.25), {"away_from": (0.25,)}),
+    "clamp_max()": (lambda x: x.clamp_max(-0.5), lambda a: np.minimum(a, -0.5), {"away_from": (-0.5,)}),
+    "sin": (lambda x: x.sin(), np.sin, {"low": -7.0, "high": 7.0}),
+    "cos": (lambda x: x.cos(), np.cos, {"low": -7.0, "high": 7.0}),
+    "log10": (lambda x: x.log10(), np.log10, {"low": 0.1, "high": 30.0}),
+    "log2": (lambda x: x.log2(), np.log2, {"low": 0.1, "high": 30.0}),
 }
 
 
@@ -191,6 +198,31 @@ def test_unary_ops(name, data, shape):
 def test_module_level_functions(name):
     x = tg.tensor([0.5, 2.0])
     assert getattr(tg, name)(x).tolist() == getattr(x, name)().tolist()
+
+
+@pytest.mark.parametrize("name", ["sin", "cos", "log10", "log2"])
+def test_more_module_level_functions(name):
+    x = tg.tensor([0.5, 2.0])
+    assert getattr(tg, name)(x).tolist() == getattr(x, name)().tolist()
+    assert getattr(tg, name)(tg.tensor([1, 4])).dtype == tg.float32  # integers become floats, as PyTorch
+
+
+def test_sin_cos_hand_computed_and_the_tutorials_plot():
+    # PyTorch's autograd tutorial: b = sin(a) on [0, 2π]; d/da sin(a) = cos(a)
+    a = tg.linspace(0.0, 2 * math.pi, steps=25, requires_grad=True)
+    (2 * tg.sin(a) + 1).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), 2 * np.cos(a.detach().numpy()), rtol=1e-6, atol=1e-6)
+    assert tg.cos(tg.tensor([0.0, math.pi])).tolist() == [1.0, -1.0]
+    assert tg.tensor([100.0, 8.0]).log10().tolist()[0] == 2.0 and tg.tensor([8.0]).log2().item() == 3.0
+
+
+def test_clamp_min_is_relu_shifted_as_in_chapter_17():
+    x = tg.tensor([-1.0, 0.25, 2.0], requires_grad=True)
+    out = x.clamp_min(0.0) - 0.5
+    assert out.tolist() == [-0.5, -0.25, 1.5]
+    out.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0]
+    assert x.clamp_max(0.0).tolist() == [-1.0, 0.0, 0.0]
 
 
 def test_module_level_clamp_and_matmul():

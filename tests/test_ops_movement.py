@@ -282,3 +282,47 @@ def test_cat_stack_errors():
     with pytest.raises(RuntimeError, match="cat"):
         tg.cat([tg.tensor(1.0), tg.tensor(2.0)])
     assert tg.stack([tg.tensor(1.0), tg.tensor(2.0)]).tolist() == [1.0, 2.0]
+
+
+# ---- expand_as / unbind -----------------------------------------------------------------------------
+
+
+@core_settings
+@given(data=st.data(), shape=hyp_shapes())
+def test_expand_as(data, shape):
+    a = data.draw(hyp_array(shape))
+    target = tuple(data.draw(st.integers(1, 3)) if n == 1 else n for n in shape)
+    like = tg.zeros(*target) if target else tg.tensor(0.0)
+    assert_forward(lambda x: x.expand_as(like), lambda x: np.broadcast_to(x, target), a)
+    assert_gradcheck(lambda x: x.expand_as(like), a)
+
+
+def test_expand_as_is_chapter_17s_broadcast_without_copies():
+    c = tg.tensor([10.0, 20.0, 30.0])
+    m = tg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    t = c.expand_as(m)
+    assert t.tolist() == [[10.0, 20.0, 30.0]] * 3
+    assert t.stride() == (0, 1) and m.stride() == (3, 1) and m.stride(0) == 3  # the row is not copied
+    assert (m + t).tolist() == (m + c).tolist()
+
+
+@core_settings
+@given(data=st.data(), shape=hyp_shapes(min_dims=1))
+def test_unbind(data, shape):
+    a = data.draw(hyp_array(shape))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    parts = tg.unbind(tg.tensor(a, dtype=tg.float64), dim)
+    assert len(parts) == shape[dim]
+    for i, part in enumerate(parts):
+        np.testing.assert_array_equal(part.numpy(), np.take(a, i, axis=dim))
+    assert_gradcheck(lambda x: tg.stack([p * (k + 1) for k, p in enumerate(x.unbind(dim))], dim), a)
+
+
+def test_unbind_then_cat_as_makemore_does():
+    emb = tg.arange(12.0).view(2, 3, 2)  # (examples, context, embedding)
+    joined = tg.cat(tg.unbind(emb, 1), 1)
+    assert joined.tolist() == emb.view(2, 6).tolist()
+    with pytest.raises(IndexError, match="unbind"):
+        tg.tensor(1.0).unbind()
+    with pytest.raises(IndexError, match="unbind"):
+        emb.unbind(3)

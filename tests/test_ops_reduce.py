@@ -210,3 +210,123 @@ def test_log_softmax_of_integers_is_float():
     out = tg.tensor([0, 0]).log_softmax(0)
     assert out.dtype == tg.float32
     np.testing.assert_allclose(out.numpy(), [-np.log(2)] * 2, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dim", [0, (0, 1), None])
+def test_float32_sums_along_long_axes_are_accurate_like_pytorchs(dim):
+    # numpy adds the rows of a long axis one at a time: 200000 rows of 0.1 average 0.0998 in float32
+    data = np.full((200_000, 2), 0.1, np.float32)
+    assert abs(data.mean(0)[0] - 0.1) > 1e-4  # the error this guards against
+    x = tg.tensor(data)
+    for view in (x, x.T.T, tg.tensor(np.asfortranarray(data))):
+        mean, total = view.mean(dim), view.sum(dim)
+        assert mean.dtype == tg.float32 and total.dtype == tg.float32
+        np.testing.assert_allclose(mean.numpy(), 0.1, rtol=1e-6)
+        np.testing.assert_allclose(total.numpy(), 0.1 * 200_000 * (1 if dim == 0 else 2), rtol=1e-6)
+    assert tg.tensor(data[:, 0]).sum().dtype == tg.float32  # the contiguous path keeps its dtype too
+
+
+# ---- norm / logsumexp / keepdims ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [2, "fro", 1])
+@core_settings
+@given(data=st.data(), shape=hyp_shapes(), keepdim=st.booleans())
+def test_norm(p, data, shape, keepdim):
+    a = data.draw(hyp_array(shape, away_from=(0.0,), gap=0.05))
+    dim = data.draw(hyp_dims(len(shape)))
+
+    def fn(x):
+        return x.norm(p, dim, keepdim)
+
+    def reference(x):
+        if p == 1:
+            return np.abs(x).sum(axis=_np_axes(dim), keepdims=keepdim)
+        return np.sqrt((x * x).sum(axis=_np_axes(dim), keepdims=keepdim))
+
+    assert_forward(fn, reference, a)
+    assert_forward(lambda x: tg.norm(x, p=p, dim=dim, keepdim=keepdim), reference, a)
+    assert_gradcheck(fn, a)
+
+
+def test_norm_of_the_zero_vector_has_gradient_zero_not_nan():
+    x = tg.tensor([[0.0, 0.0], [3.0, 4.0]], requires_grad=True)
+    out = x.norm(dim=1)
+    assert out.tolist() == [0.0, 5.0]
+    out.sum().backward()
+    assert x.grad.tolist() == [[0.0, 0.0], [pytest.approx(0.6), pytest.approx(0.8)]]
+    z = tg.zeros(3, requires_grad=True)
+    z.norm().backward()
+    assert z.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_norm_errors_and_dtypes():
+    with pytest.raises(TypeError, match=r"norm.*int64.*float\(\)"):
+        tg.tensor([3, 4]).norm()
+    with pytest.raises(ValueError, match="norm: p=3"):
+        tg.tensor([3.0, 4.0]).norm(p=3)
+    assert tg.tensor([3.0, 4.0]).norm().dtype == tg.float32
+
+
+@core_settings
+@given(data=st.data(), shape=hyp_shapes(), keepdim=st.booleans())
+def test_logsumexp(data, shape, keepdim):
+    a = data.draw(hyp_array(shape, low=-5.0, high=5.0))
+    dim = data.draw(hyp_dims(len(shape), allow_none=False)) if shape else 0
+
+    def reference(x):
+        return np.log(np.exp(x).sum(axis=_np_axes(dim) if shape else None, keepdims=keepdim))
+
+    assert_forward(lambda x: x.logsumexp(dim, keepdim=keepdim), reference, a)
+    assert_forward(lambda x: tg.logsumexp(x, dim, keepdim), reference, a)
+    assert_gradcheck(lambda x: x.logsumexp(dim, keepdim), a)
+
+
+def test_logsumexp_is_chapter_17s_and_does_not_overflow():
+    x = tg.tensor([[1000.0, 1000.0], [-math.inf, -math.inf], [0.0, -math.inf]])
+    np.testing.assert_allclose(x.logsumexp(-1).numpy(), [1000 + math.log(2), -math.inf, 0.0])
+    big = tg.tensor([[1000.0, 1000.0]], requires_grad=True)
+    big.logsumexp(-1).sum().backward()
+    assert big.grad.tolist() == [[0.5, 0.5]]  # d/dx logsumexp = softmax
+    # chapter 17 writes it out: m + (x - m).exp().sum(-1).log(), with m = x.max(-1)[0]
+    x = tg.tensor([[1.0, 2.0], [0.5, -3.0]])
+    m = x.max(-1)[0]
+    by_hand = m + (x - m[:, None]).exp().sum(-1).log()
+    np.testing.assert_allclose(x.logsumexp(-1).numpy(), by_hand.numpy(), rtol=1e-6)
+
+
+REDUCTIONS = ["sum", "mean", "max", "min", "var", "std", "argmax", "argmin", "norm", "logsumexp"]
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+def test_every_reduction_accepts_keepdims_as_well_as_keepdim(name):
+    x = tg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    if name == "norm":
+        spelled, numpy_spelling = x.norm(dim=1, keepdim=True), x.norm(dim=1, keepdims=True)
+    else:
+        spelled, numpy_spelling = getattr(x, name)(1, keepdim=True), getattr(x, name)(1, keepdims=True)
+    if name in ("max", "min"):
+        spelled, numpy_spelling = spelled.values, numpy_spelling.values
+    assert numpy_spelling.shape == (2, 1) and numpy_spelling.tolist() == spelled.tolist()
+    if name not in ("norm", "max", "min"):
+        assert getattr(x, name)(1, keepdims=False).shape == (2,)
+    with pytest.raises(TypeError, match=f"{name}: give keepdim or keepdims"):
+        getattr(x, name)(dim=1, keepdim=True, keepdims=True)
+
+
+def test_makemore_normalises_counts_with_keepdims():
+    counts = tg.tensor([[1.0, 3.0], [2.0, 2.0]])
+    probs = counts / counts.sum(1, keepdims=True)
+    assert probs.tolist() == [[0.25, 0.75], [0.5, 0.5]]
+    assert tg.sum(counts, 1, keepdims=True).shape == (2, 1)
+
+
+def test_top_level_reductions_and_softmax():
+    x = tg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    assert tg.sum(x).item() == 18.0 and tg.sum(x, 0).tolist() == [8.0, 5.0, 5.0]
+    assert tg.mean(x, dim=1, keepdim=True).shape == (2, 1)
+    assert tg.max(x).item() == 7.0 and tg.max(x, 1).indices.tolist() == [1, 0]
+    assert tg.min(x, dim=0).values.tolist() == [1.0, 0.0, 2.0]
+    assert tg.max(x, tg.tensor(4.0)).tolist() == [[4.0, 5.0, 4.0], [7.0, 4.0, 4.0]]  # elementwise
+    np.testing.assert_allclose(tg.softmax(x, 1).numpy(), x.softmax(1).numpy())
+    np.testing.assert_allclose(tg.log_softmax(x, dim=0).numpy(), x.log_softmax(0).numpy())

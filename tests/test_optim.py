@@ -1,4 +1,4 @@
-"""optim.SGD / Adam / AdamW against hand-computed numbers and a hand-written numpy Adam."""
+"""optim.SGD / Adam / AdamW / RMSprop against hand-computed numbers and hand-written numpy versions."""
 
 from __future__ import annotations
 
@@ -159,6 +159,85 @@ def test_adam_keeps_float32_and_state():
     assert p.dtype == np.float32
     expected = numpy_adam(P0, lambda q: 2 * q, 3, 0.1, (0.9, 0.999), 1e-8)
     np.testing.assert_allclose(p.detach().numpy(), expected, rtol=1e-5)
+
+
+# ---- RMSprop ---------------------------------------------------------------------------------------------
+
+
+def numpy_rmsprop(p0, grad_fn, steps, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                  centered=False, maximize=False):
+    """RMSprop as PyTorch's documentation writes the algorithm, on float64 numpy arrays."""
+    theta = np.array(p0, np.float64)
+    v, g_ave, b = np.zeros_like(theta), np.zeros_like(theta), np.zeros_like(theta)
+    for _ in range(steps):
+        g = grad_fn(theta)
+        if maximize:
+            g = -g
+        if weight_decay:
+            g = g + weight_decay * theta
+        v = alpha * v + (1 - alpha) * g**2
+        v_tilde = v
+        if centered:
+            g_ave = alpha * g_ave + (1 - alpha) * g
+            v_tilde = v_tilde - g_ave**2
+        if momentum > 0:
+            b = momentum * b + g / (np.sqrt(v_tilde) + eps)
+            theta = theta - lr * b
+        else:
+            theta = theta - lr * g / (np.sqrt(v_tilde) + eps)
+    return theta
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(lr=0.1, alpha=0.9),
+        dict(lr=0.05, momentum=0.9),
+        dict(lr=0.05, centered=True),
+        dict(lr=0.05, alpha=0.8, eps=1e-3, weight_decay=0.1),
+        dict(lr=0.02, momentum=0.5, centered=True, weight_decay=0.2),
+        dict(lr=0.01, maximize=True),
+    ],
+)
+def test_rmsprop_matches_numpy_rmsprop_over_five_steps(kwargs):
+    p = run(lambda params: optim.RMSprop(params, **kwargs), steps=5)
+    expected = numpy_rmsprop(P0, lambda q: 2 * q, 5, **kwargs)
+    np.testing.assert_allclose(p.detach().numpy(), expected, rtol=1e-12)
+
+
+def test_rmsprop_defaults_float32_state_and_errors():
+    opt = optim.RMSprop([tg.zeros(1, requires_grad=True)])
+    assert {k: v for k, v in opt.defaults.items() if k != "maximize"} == dict(
+        lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False)
+    p = run(lambda params: optim.RMSprop(params, lr=0.1, momentum=0.9, centered=True), dtype=tg.float32)
+    assert p.dtype == np.float32
+    expected = numpy_rmsprop(P0, lambda q: 2 * q, 3, lr=0.1, momentum=0.9, centered=True)
+    np.testing.assert_allclose(p.detach().numpy(), expected, rtol=1e-5)
+    for key in ("alpha", "eps", "weight_decay", "momentum"):
+        with pytest.raises(ValueError, match=f"RMSprop: invalid {key} value"):
+            optim.RMSprop([tg.zeros(1, requires_grad=True)], **{key: -0.5})
+    # the first step with the defaults: v = 0.01 g², so each coordinate moves by lr · g / (0.1 |g|) = 10 lr
+    p = run(lambda params: optim.RMSprop(params), steps=1)
+    np.testing.assert_allclose(p.detach().numpy(), [0.9, -1.9], rtol=1e-6)
+
+
+def test_rmsprop_state_dict_resumes_the_same_trajectory():
+    straight = run(lambda params: optim.RMSprop(params, lr=0.05, momentum=0.9, centered=True), steps=4)
+    p = tg.tensor(P0, dtype=tg.float64, requires_grad=True)
+    opt = optim.RMSprop([p], lr=0.05, momentum=0.9, centered=True)
+    for _ in range(2):
+        opt.zero_grad()
+        (p * p).sum().backward()
+        opt.step()
+    q = tg.tensor(p.detach().numpy().copy(), dtype=tg.float64, requires_grad=True)
+    resumed = optim.RMSprop([q], lr=0.05, momentum=0.9, centered=True)
+    resumed.load_state_dict(opt.state_dict())
+    for _ in range(2):
+        resumed.zero_grad()
+        (q * q).sum().backward()
+        resumed.step()
+    np.testing.assert_allclose(q.detach().numpy(), straight.detach().numpy(), rtol=1e-12)
 
 
 def test_optimizer_state_dict_resumes_the_same_trajectory():

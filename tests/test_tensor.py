@@ -1,6 +1,8 @@
 """The Tensor class: attributes, conversions, Python protocols, repr, dtype promotion in arithmetic,
 comparisons, requires_grad rules, .data/.detach, in-place updates and clear errors for bad input."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -39,6 +41,36 @@ def test_python_number_conversions():
     assert f"{tg.tensor([[2.5]]):.2f}" == "2.50"
     assert f"{tg.tensor([1.0, 2.0])}" == "tensor([1., 2.])"
     assert [10, 20, 30][tg.tensor(1)] == 20  # __index__
+
+
+def test_a_0d_tensor_formats_as_its_number_like_pytorch():
+    loss = tg.tensor([0.25, 0.5]).mean()
+    assert f"{loss}" == f"{loss.item()}" == "0.375"
+    assert f"{tg.tensor(0.1)}" == "0.10000000149011612"  # the float32's digits, as PyTorch
+    assert f"{tg.tensor(3)}" == "3" and f"{tg.tensor(True)}" == "True"
+    assert f"{tg.tensor(0.5, requires_grad=True) * 2}" == "1.0"
+    assert f"{tg.tensor([0.5])}" == "tensor([0.5000])"  # one element but 1-d: the repr, as PyTorch
+    assert f"{tg.tensor([0.5]):.1f}" == "0.5"
+
+
+def test_nelement_is_numel():
+    assert tg.zeros(27, 27).nelement() == 729 == tg.zeros(27, 27).numel()
+    assert sum(p.nelement() for p in [tg.zeros(3, 2), tg.zeros(2)]) == 8
+    assert tg.tensor(1.0).nelement() == 1
+
+
+def test_allclose_all_and_any_as_backprop_ninja_compares_gradients():
+    a = tg.tensor([1.0, 2.0, 3.0])
+    b = a + 1e-6
+    assert tg.allclose(a, b) is True and tg.allclose(a, a + 1e-3) is False
+    assert tg.allclose(a, a + 1e-3, rtol=1e-3) is True and tg.allclose(a, a + 1e-3, atol=1e-2) is True
+    nan = tg.tensor([math.nan])
+    assert tg.allclose(nan, nan) is False and tg.allclose(nan, nan, equal_nan=True) is True
+    assert tg.allclose(tg.ones(2, 3), tg.ones(3)) is True  # broadcasting
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    assert tg.allclose(w, w.detach())  # no .detach() needed, as in PyTorch
+    assert tg.all(a == a).item() is True and tg.all(a == b).item() is False
+    assert tg.any(a == b).item() is False and tg.any(a > 2).item() is True
 
 
 def test_conversion_errors():

@@ -4,7 +4,11 @@
 Reading order: tensor.py → function.py → ops/ → engine.py → gradcheck.py.
 """
 
-from . import engine, function
+from typing import Any
+
+import numpy as np
+
+from . import engine, function, ops
 from .creation import (
     arange,
     cat,
@@ -65,6 +69,10 @@ __all__ += [
     "set_rng_state",
 ]
 
+# all, any, max, min and sum (torch.all, ...) stay out of ``import *``: they would hide Python's own
+__all__ += ["allclose", "cos", "einsum", "log10", "log2", "log_softmax", "logsumexp", "mean", "mm", "norm",
+            "sin", "softmax", "unbind"]
+
 def exp(input: Tensor) -> Tensor:  # noqa: A002 (PyTorch's argument names)
     return input.exp()
 
@@ -103,6 +111,93 @@ def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     return input.argmax(dim, keepdim)
+
+
+# ---- more of torch's functions: what PyTorch's autograd tutorials, fastbook chapters 5 and 17 and
+# makemore call (each is the Tensor method of the same name) ------------------------------------------
+
+def sin(input: Tensor) -> Tensor:  # noqa: A002
+    return input.sin()
+
+
+def cos(input: Tensor) -> Tensor:  # noqa: A002
+    return input.cos()
+
+
+def log10(input: Tensor) -> Tensor:  # noqa: A002
+    return input.log10()
+
+
+def log2(input: Tensor) -> Tensor:  # noqa: A002
+    return input.log2()
+
+
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:  # noqa: A001 A002
+    return input.sum(dim, keepdim, **kwargs)
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Tensor:  # noqa: A002
+    return input.mean(dim, keepdim, **kwargs)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Any:  # noqa: A001 A002
+    return input.max(dim, keepdim, **kwargs)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, **kwargs: Any) -> Any:  # noqa: A001 A002
+    return input.min(dim, keepdim, **kwargs)
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    return input.norm(p, dim, keepdim)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
+    return input.logsumexp(dim, keepdim)
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    return input.softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    return input.log_softmax(dim)
+
+
+def all(input: Tensor) -> Tensor:  # noqa: A001 A002
+    return input.all()
+
+
+def any(input: Tensor) -> Tensor:  # noqa: A001 A002
+    return input.any()
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+             equal_nan: bool = False) -> bool:
+    """True when |input - other| ≤ atol + rtol · |other| everywhere (broadcasting), as a Python bool."""
+    # np.allclose returns Python's bool (``bool`` in this module is torch.bool, the dtype)
+    return np.allclose(np.asarray(input), np.asarray(other), rtol, atol, equal_nan)
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+    return input.mm(mat2)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
+    return input.unbind(dim)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation: ``einsum("ik,kj->ij", a, b)`` is ``a @ b``; operands also as one list."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands or [t for t in operands if not isinstance(t, Tensor)]:  # (all() here is torch.all)
+        kinds = ", ".join(type(t).__name__ for t in operands) or "none"
+        raise TypeError(f"einsum: the operands must be Tensors (equation {equation!r}; got {kinds})")
+    if len({t.dtype for t in operands}) > 1:
+        raise TypeError(f"einsum: the operands must have one dtype (equation {equation!r}; got "
+                        f"{', '.join(str(t.dtype) for t in operands)})")
+    return ops.Einsum.apply(*operands, equation=equation)
 
 
 def __getattr__(name: str):

@@ -73,3 +73,12 @@ def correction(unbiased: Any, correction: Any, caller: str) -> int | float:
     if isinstance(correction, bool) or not isinstance(correction, (int, float, np.integer, np.floating)):
         raise TypeError(f"{caller}: correction must be a number, not {correction!r}")
     return correction
+
+
+def keepdim(keepdim: bool, keepdims: bool | None, caller: str) -> bool:
+    """A reduction's ``keepdim``, also spelled ``keepdims`` (numpy's name, which PyTorch accepts too)."""
+    if keepdims is None:
+        return bool(keepdim)
+    if keepdim:
+        raise TypeError(f"{caller}: give keepdim or keepdims, not both")
+    return bool(keepdims)

@@ -287,3 +287,67 @@ class AdamW(Adam):
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False,
                  maximize: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton), PyTorch's formulas. For each parameter p with gradient g:
+
+        g ← g + weight_decay · p
+        v ← α · v + (1 - α) · g²                      (the running mean of squared gradients)
+        v' ← v - ḡ², with ḡ ← α · ḡ + (1 - α) · g     (if centered: the variance instead)
+        b ← momentum · b + g / (√v' + eps);  p ← p - lr · b       (if momentum ≠ 0)
+        p ← p - lr · g / (√v' + eps)                              (otherwise)
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
+                 maximize: bool = False) -> None:
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                        centered=centered, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        super()._check_hyperparameters(group)
+        for key in ("alpha", "eps", "weight_decay", "momentum"):
+            if not group[key] >= 0:
+                raise ValueError(f"RMSprop: invalid {key} value: {group[key]} (must be >= 0)")
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One RMSprop update of every parameter that has a gradient."""
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                data, grad = p._data, p.grad._data
+                if group["maximize"]:
+                    grad = -grad
+                if group["weight_decay"] != 0:
+                    grad = grad + group["weight_decay"] * data
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {"step": 0, "square_avg": np.zeros_like(data)}
+                    if momentum != 0:
+                        state["momentum_buffer"] = np.zeros_like(data)
+                    if group["centered"]:
+                        state["grad_avg"] = np.zeros_like(data)
+                state["step"] += 1
+                square_avg = state["square_avg"]
+                square_avg *= alpha
+                square_avg += (1 - alpha) * (grad * grad)
+                if group["centered"]:
+                    grad_avg = state["grad_avg"]
+                    grad_avg += (1 - alpha) * (grad - grad_avg)  # α · ḡ + (1 - α) · g
+                    denom = np.sqrt(square_avg - grad_avg * grad_avg)
+                else:
+                    denom = np.sqrt(square_avg)
+                denom += eps
+                if momentum != 0:
+                    buf = state["momentum_buffer"]
+                    buf *= momentum
+                    buf += grad / denom
+                    data -= lr * buf
+                else:
+                    data -= lr * (grad / denom)
+        return loss

@@ -10,6 +10,7 @@ PyTorch code expects of a tensor beyond autograd (printing, ``numpy()``, ``float
 
 from __future__ import annotations
 
+import math
 import warnings
 import weakref
 from typing import Any
@@ -258,6 +259,18 @@ class Tensor(DimMethods, InPlaceMethods, TensorExtras):
     def log(self) -> Tensor:
         return O.Log.apply(self._as_float())
 
+    def log10(self) -> Tensor:
+        return self.log() * (1 / math.log(10))  # log₁₀ a = ln a / ln 10
+
+    def log2(self) -> Tensor:
+        return self.log() * (1 / math.log(2))
+
+    def sin(self) -> Tensor:
+        return O.Sin.apply(self._as_float())
+
+    def cos(self) -> Tensor:
+        return O.Cos.apply(self._as_float())
+
     def sqrt(self) -> Tensor:
         return O.Sqrt.apply(self._as_float())
 
@@ -280,3 +293,9 @@ class Tensor(DimMethods, InPlaceMethods, TensorExtras):
         return O.Clamp.apply(source, low=min, high=max)
 
     clip = clamp
+
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002
+        return self.clamp(max=max)

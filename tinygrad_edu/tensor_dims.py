@@ -15,6 +15,7 @@ from . import ops as O
 from .dims import axes as _axes
 from .dims import axis as _axis
 from .dims import correction as correction_arg
+from .dims import keepdim as keepdim_arg
 from .dims import reduction_axes, resolve_shape, shape_arg
 from .function import ShapeError, is_grad_enabled
 from .tensor_extras import TensorExtras, index_arrays, promote
@@ -29,33 +30,63 @@ class DimMethods:
 
     # ---- reductions ---------------------------------------------------------------------------
 
-    def sum(self, dim: Any = None, keepdim: bool = False) -> Any:
-        axis = None if dim is None else reduction_axes(dim, self.ndim, "sum")
-        return O.Sum.apply(self, axis=axis, keepdims=keepdim)
+    # Every reduction takes ``keepdim`` or numpy's ``keepdims`` (as PyTorch does).
 
-    def mean(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def sum(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        axis = None if dim is None else reduction_axes(dim, self.ndim, "sum")
+        return O.Sum.apply(self, axis=axis, keepdims=keepdim_arg(keepdim, keepdims, "sum"))
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        self._require_float("mean")
+        axis = None if dim is None else reduction_axes(dim, self.ndim, "mean")
+        return O.Mean.apply(self, axis=axis, keepdims=keepdim_arg(keepdim, keepdims, "mean"))
+
+    def _require_float(self, caller: str) -> None:
         if self._data.dtype.kind != "f":
             raise TypeError(
-                f"mean: needs a floating-point tensor (this one is {self.dtype}); use .float().mean()"
+                f"{caller}: needs a floating-point tensor (this one is {self.dtype}); use .float().{caller}()"
             )
-        axis = None if dim is None else reduction_axes(dim, self.ndim, "mean")
-        return O.Mean.apply(self, axis=axis, keepdims=keepdim)
 
     def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-            correction: float | None = None) -> Any:
+            correction: float | None = None, keepdims: bool | None = None) -> Any:
         """Σ (x - mean)² / (n - correction): the unbiased sample variance by default, as PyTorch."""
         c = correction_arg(unbiased, correction, "var")
+        keepdim = keepdim_arg(keepdim, keepdims, "var")
         axes = reduction_axes(dim, self.ndim, "var")
         count = self.numel() if axes is None else int(np.prod([self.shape[a] for a in axes]))
         centered = self - self.mean(axes, keepdim=True)
         return (centered * centered).sum(axes, keepdim=keepdim) / max(count - c, 0)
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-            correction: float | None = None) -> Any:
+            correction: float | None = None, keepdims: bool | None = None) -> Any:
         """√var: the sample standard deviation by default, as PyTorch."""
         c = correction_arg(unbiased, correction, "std")
         axes = reduction_axes(dim, self.ndim, "std")
-        return O.Std.apply(self._as_float(), axis=axes, keepdims=keepdim, correction=c)
+        return O.Std.apply(self._as_float(), axis=axes, keepdims=keepdim_arg(keepdim, keepdims, "std"),
+                           correction=c)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, *,
+             keepdims: bool | None = None) -> Any:
+        """The Euclidean norm √(Σ x²) (p = 2 or "fro", the default) or Σ |x| (p = 1), over ``dim``."""
+        self._require_float("norm")
+        axes = reduction_axes(dim, self.ndim, "norm")
+        keepdim = keepdim_arg(keepdim, keepdims, "norm")
+        if p == 1 and not isinstance(p, bool):
+            return self.abs().sum(axes, keepdim=keepdim)
+        if p not in (2, "fro") or isinstance(p, bool):
+            raise ValueError(f"norm: p={p!r} is not supported; use 2 or 'fro' (Euclidean) or 1 (sum of |x|)")
+        return O.Norm.apply(self, axis=axes, keepdims=keepdim)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        """log Σ e^x over ``dim``, as m + log Σ e^(x - m), m the largest x (a constant): no overflow."""
+        x = self._as_float()
+        axes = reduction_axes(dim, self.ndim, "logsumexp")
+        if x._data.size == 0:
+            raise RuntimeError(f"logsumexp: the tensor is empty (shape {self.shape})")
+        peak = np.max(x._data, axis=axes, keepdims=True)
+        m = self._make(np.where(np.isfinite(peak), peak, 0))  # all -inf (or +inf): no shift, as PyTorch
+        out = (x - m).exp().sum(axes, keepdim=True).log() + m
+        return out if keepdim_arg(keepdim, keepdims, "logsumexp") else out.squeeze(axes)
 
     def _select(self, op: type, other_op: type, dim: Any, keepdim: bool, name: str) -> Any:
         if isinstance(dim, TensorExtras):  # t.max(other) is the elementwise maximum
@@ -72,13 +103,13 @@ class DimMethods:
         indices = arg(self._data, axis=axis, keepdims=keepdim)
         return ValuesIndices(values, self._make(indices))
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def max(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
         """Largest element; ``max(dim)`` → (values, indices); ``max(other_tensor)`` → elementwise maximum."""
-        return self._select(O.Max, O.Maximum, dim, keepdim, "max")
+        return self._select(O.Max, O.Maximum, dim, keepdim_arg(keepdim, keepdims, "max"), "max")
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def min(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
         """Smallest element; ``min(dim)`` → (values, indices); ``min(other_tensor)`` → elementwise minimum."""
-        return self._select(O.Min, O.Minimum, dim, keepdim, "min")
+        return self._select(O.Min, O.Minimum, dim, keepdim_arg(keepdim, keepdims, "min"), "min")
 
     def log_softmax(self, dim: int = -1) -> Any:
         axis = _axis(dim, self.ndim, "log_softmax")
@@ -97,6 +128,9 @@ class DimMethods:
 
     def view_as(self, other: Any) -> Any:
         return self.reshape(other.shape)
+
+    def expand_as(self, other: Any) -> Any:
+        return self.expand(other.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any:
         if self.ndim == 0:
@@ -159,6 +193,24 @@ class DimMethods:
         ):
             raise ShapeError(f"expand: shape {self.shape} cannot be expanded to {tuple(sizes)}")
         return O.Expand.apply(self, shape=shape)
+
+    def unbind(self, dim: int = 0) -> tuple:
+        """The slices along ``dim``, each without that dim: ``x.unbind(1)`` is ``(x[:, 0], x[:, 1], ...)``."""
+        axis = _axis(dim, self.ndim, "unbind")
+        if axis is None:
+            raise IndexError("unbind: a 0-d tensor has no dim to unbind")
+        return tuple(self[(slice(None),) * axis + (i,)] for i in range(self.shape[axis]))
+
+    def mm(self, mat2: Any) -> Any:
+        """The matrix product of two 2-D tensors (``@`` also takes 1-D and batched operands)."""
+        shape2 = getattr(mat2, "shape", np.shape(mat2))
+        if not isinstance(mat2, TensorExtras) or self.ndim != 2 or len(shape2) != 2:
+            raise ShapeError(f"mm: both operands must be 2-D tensors (matrices), got shapes {self.shape} "
+                             f"and {shape2}; use matmul or @ for other shapes")
+        if self.shape[1] != shape2[0]:
+            raise ShapeError(f"mm: {self.shape} @ {shape2}: inner dimensions {self.shape[1]} and "
+                             f"{shape2[0]} differ")
+        return O.MatMul.apply(*promote(self, mat2))
 
     def __getitem__(self, index: Any) -> Any:
         index = index_arrays(index)

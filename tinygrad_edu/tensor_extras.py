@@ -40,6 +40,13 @@ class TensorExtras:
     def numel(self) -> int:
         return self._data.size
 
+    nelement = numel  # PyTorch's older name, as in makemore
+
+    def stride(self, dim: int | None = None) -> Any:
+        """How many elements apart the neighbours along each dim are (0 along an expanded dim)."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[dim]
+
     # ---- to numpy and Python --------------------------------------------------------------------------
 
     def numpy(self) -> np.ndarray:
@@ -98,7 +105,9 @@ class TensorExtras:
     # ---- printing -------------------------------------------------------------------------------------
 
     def __format__(self, spec: str) -> str:
-        if spec and self._data.size == 1:
+        # as PyTorch, a 0-d tensor formats as its number: f"{loss}" is f"{loss.item()}"; a one-element
+        # tensor also takes a number's spec (f"{t:.4f}"); anything else formats its repr
+        if self._data.ndim == 0 or (spec and self._data.size == 1):
             return format(self._data.item(), spec)
         return format(repr(self), spec)
 
@@ -216,13 +225,15 @@ class TensorExtras:
         so the result is not connected to the graph."""
         return self._make(np.round(self._data, decimals))
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        keepdim = dims.keepdim(keepdim, keepdims, "argmax")
         if dim is None:
             return self._make(np.asarray(np.argmax(self._data)))
         axis = dims.axis(dim, self.ndim, "argmax")
         return self._make(np.asarray(np.argmax(self._data, axis=axis, keepdims=keepdim)))
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        keepdim = dims.keepdim(keepdim, keepdims, "argmin")
         if dim is None:
             return self._make(np.asarray(np.argmin(self._data)))
         axis = dims.axis(dim, self.ndim, "argmin")

@@ -10,6 +10,7 @@ from .elementwise import (
     Add,
     Cast,
     Clamp,
+    Cos,
     Div,
     Exp,
     Log,
@@ -20,13 +21,14 @@ from .elementwise import (
     Pow,
     Relu,
     Sigmoid,
+    Sin,
     Sqrt,
     Sub,
     Tanh,
     Where,
 )
-from .linalg import Linear, MatMul
+from .linalg import Einsum, Linear, MatMul
 from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from .movement import Cat, Expand, GetItem, Permute, Reshape, SetItem
-from .reduce import LogSoftmax, Max, Mean, Min, Std, Sum
+from .reduce import LogSoftmax, Max, Mean, Min, Norm, Std, Sum
 

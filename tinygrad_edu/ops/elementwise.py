@@ -184,6 +184,30 @@ class Sqrt(Function):
         return (grad / (2 * out),)
 
 
+class Sin(Function):
+    """out = sin(a);  d/da = cos(a)"""
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.sin(a)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return (grad * np.cos(a),)
+
+
+class Cos(Function):
+    """out = cos(a);  d/da = -sin(a)"""
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        return np.cos(a)
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return (-grad * np.sin(a),)
+
+
 class Sigmoid(Function):
     """out = σ(a) = 1 / (1 + e^-a);  d/da = σ(a) · (1 - σ(a)) = out · (1 - out)"""
 
