@@ -21,6 +21,7 @@ from . import engine
 from . import ops as O
 from .dtypes import to_array
 from .function import Function, ShapeError
+from .size import Size, Storage
 from .tensor_dims import DimMethods
 from .tensor_extras import TensorExtras, promote
 from .tensor_inplace import InPlaceMethods
@@ -113,8 +114,8 @@ class Tensor(DimMethods, InPlaceMethods, TensorExtras):
         return self.grad_fn is None
 
     @property
-    def shape(self) -> tuple:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> int:
@@ -165,6 +166,10 @@ class Tensor(DimMethods, InPlaceMethods, TensorExtras):
     @property
     def retains_grad(self) -> bool:
         return self.grad_fn is not None and self.grad_fn.retained is not None
+
+    def storage(self) -> Storage:
+        """The memory behind this tensor: a view or an expanded tensor shares its base's, uncopied."""
+        return Storage(self._data)
 
     def detach(self) -> Tensor:
         """The same values, cut from the graph (shares storage)."""

@@ -32,7 +32,7 @@ class TensorExtras:
         return CPU
 
     def size(self, dim: int | None = None) -> Any:
-        return self.shape if dim is None else self.shape[dim]
+        return self.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
         return self.ndim
