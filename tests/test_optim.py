@@ -322,3 +322,15 @@ def test_optimizer_argument_errors():
         optim.Adam([p], betas=(0.9, 1.0))
     with pytest.raises(ValueError, match="momentum"):
         optim.SGD([p], lr=0.1, momentum=-1)
+
+
+@pytest.mark.parametrize("make", [lambda p: tg.optim.SGD(p, lr=0.1), lambda p: tg.optim.Adam(p, lr=0.1),
+                                  lambda p: tg.optim.RMSprop(p, lr=0.1)])
+def test_a_step_between_forward_and_backward_is_refused(make):
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    optimizer = make([w])
+    (w * w).sum().backward()
+    loss = (w * w).sum()  # made before the step: Mul saved the old w
+    optimizer.step()
+    with pytest.raises(RuntimeError, match="Mul saved for its backward"):
+        loss.backward()

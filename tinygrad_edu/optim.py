@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .function import enable_grad
+from .function import enable_grad, mark_changed
 from .nn.utils import zero_grad
 from .tensor import Tensor
 
@@ -178,6 +178,7 @@ class SGD(Optimizer):
                 if p.grad is None:
                     continue
                 data, d_p = p._data, p.grad._data
+                mark_changed(data)  # a graph that saved p before this step can no longer use it
                 if maximize:
                     d_p = -d_p
                 if weight_decay != 0:
@@ -243,6 +244,7 @@ class Adam(Optimizer):
                 if p.grad is None:
                     continue
                 data, grad = p._data, p.grad._data
+                mark_changed(data)  # a graph that saved p before this step can no longer use it
                 if maximize:
                     grad = -grad
                 state = self.state.get(p)
@@ -321,6 +323,7 @@ class RMSprop(Optimizer):
                 if p.grad is None:
                     continue
                 data, grad = p._data, p.grad._data
+                mark_changed(data)  # a graph that saved p before this step can no longer use it
                 if group["maximize"]:
                     grad = -grad
                 if group["weight_decay"] != 0:
