@@ -136,3 +136,35 @@ def test_detect_anomaly_names_the_input_that_already_held_nan():
                                             match="input 0 of Mul .* already holds NaN: it comes from a "
                                                   "tensor made outside the graph"):
         x * 2
+
+
+# ---- raw errors restated ------------------------------------------------------------------------------
+
+
+def test_matmul_shape_errors_do_not_show_numpys_message_first():
+    with pytest.raises(ShapeError, match="inner dimensions 784 and 28 differ") as caught:
+        tg.ones(4, 784) @ tg.ones(28, 1)
+    assert caught.value.__suppress_context__ or caught.value.__context__ is None
+
+
+def test_argmax_of_an_empty_tensor_names_the_op():
+    for name in ("argmax", "argmin"):
+        with pytest.raises(RuntimeError, match=f"{name}: the tensor of shape \\(0,\\) is empty"):
+            getattr(tg.tensor([]), name)()
+    assert tg.ones(0, 3).argmax(1).shape == (0,)  # along a dim that is not empty: an empty answer
+
+
+def test_softmax_of_an_empty_tensor_is_empty_as_pytorch():
+    x = tg.ones(2, 0, requires_grad=True)
+    for op in ("softmax", "log_softmax"):
+        out = getattr(x, op)(1)
+        assert out.shape == (2, 0)
+        out.sum().backward()
+    assert x.grad.shape == (2, 0)
+
+
+def test_view_and_reshape_need_sizes():
+    for op in ("view", "reshape"):
+        with pytest.raises(TypeError, match="view: give the new shape"):
+            getattr(tg.ones(1), op)()
+    assert tg.ones(1).view(()).shape == ()

@@ -121,6 +121,8 @@ class DimMethods:
     # ---- shape --------------------------------------------------------------------------------
 
     def reshape(self, *shape: Any) -> Any:
+        if not shape:
+            raise TypeError("view: give the new shape, e.g. view(2, 3), view(-1), or view(()) for 0-d")
         target = resolve_shape(shape_arg(shape, "view"), self.shape)
         return O.Reshape.apply(self, shape=target)  # a new tensor even for the same shape, as PyTorch's view
 

@@ -226,18 +226,19 @@ class TensorExtras:
         return self._make(np.round(self._data, decimals))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
-        keepdim = dims.keepdim(keepdim, keepdims, "argmax")
-        if dim is None:
-            return self._make(np.asarray(np.argmax(self._data)))
-        axis = dims.axis(dim, self.ndim, "argmax")
-        return self._make(np.asarray(np.argmax(self._data, axis=axis, keepdims=keepdim)))
+        return self._arg(np.argmax, "argmax", dim, dims.keepdim(keepdim, keepdims, "argmax"))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
-        keepdim = dims.keepdim(keepdim, keepdims, "argmin")
+        return self._arg(np.argmin, "argmin", dim, dims.keepdim(keepdim, keepdims, "argmin"))
+
+    def _arg(self, find: Any, name: str, dim: Any, keepdim: bool) -> Any:
+        axis = None if dim is None else dims.axis(dim, self.ndim, name)
+        if self._data.size == 0 and (axis is None or self.shape[axis] == 0):
+            raise RuntimeError(f"{name}: the tensor of shape {self.shape} is empty along the reduced dim, so "
+                               "there is no largest or smallest element to point at")
         if dim is None:
-            return self._make(np.asarray(np.argmin(self._data)))
-        axis = dims.axis(dim, self.ndim, "argmin")
-        return self._make(np.asarray(np.argmin(self._data, axis=axis, keepdims=keepdim)))
+            return self._make(np.asarray(find(self._data)))
+        return self._make(np.asarray(find(self._data, axis=axis, keepdims=keepdim)))
 
     # ---- random fills (in place, never recorded) -----------------------------------------------------------
 

@@ -10,13 +10,16 @@ from ..function import Function, ShapeError
 
 
 def _check_shapes(a, b):
-    """Explain a matmul that numpy refused: no axes to multiply over, or inner sizes that differ."""
+    """Explain a matmul that numpy refused: no axes to multiply over, or inner sizes that differ (raised
+    while numpy's error is being handled: ``from None`` keeps numpy's message out of the traceback)."""
     if a.ndim == 0 or b.ndim == 0:
-        raise ShapeError(f"matmul: {a.shape} @ {b.shape}: both operands need at least 1 dimension")
+        raise ShapeError(f"matmul: {a.shape} @ {b.shape}: both operands need at least 1 dimension") \
+            from None
     inner_a = a.shape[-1]
     inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if inner_a != inner_b:
-        raise ShapeError(f"matmul: {a.shape} @ {b.shape}: inner dimensions {inner_a} and {inner_b} differ")
+        raise ShapeError(f"matmul: {a.shape} @ {b.shape}: inner dimensions {inner_a} and {inner_b} "
+                         "differ") from None
 
 
 class MatMul(Function):

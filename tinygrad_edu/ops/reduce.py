@@ -106,6 +106,10 @@ class LogSoftmax(Function):
     """
 
     def forward(self, a, axis=-1):
+        self.axis = axis
+        if a.size == 0:  # nothing to normalise: an empty result, as PyTorch
+            self.save_for_backward(a)
+            return a.copy()
         shifted = a - a.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         self.axis = axis
