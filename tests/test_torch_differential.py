@@ -1,0 +1,96 @@
+"""Random computation graphs run in tinygrad_edu and in PyTorch: the same values and the same gradients.
+
+Each graph starts from a few float64 leaves whose shapes all broadcast to one shape (0-d tensors and
+size-1 dims included), then applies random ops to random earlier tensors (so intermediates are reused),
+and sums every tensor it made into the loss. Skipped when PyTorch is not installed.
+"""
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+
+torch = pytest.importorskip("torch")
+
+GRAPHS = 400
+OPS_PER_GRAPH = 8
+
+
+def _positive(x):
+    return x.abs() + 0.5
+
+
+UNARY = {
+    "neg": lambda x: -x, "exp": lambda x: (x * 0.5).exp(), "log": lambda x: _positive(x).log(),
+    "sqrt": lambda x: _positive(x).sqrt(), "sigmoid": lambda x: x.sigmoid(), "tanh": lambda x: x.tanh(),
+    "relu": lambda x: x.relu(), "abs": lambda x: x.abs(), "sin": lambda x: x.sin(), "cos": lambda x: x.cos(),
+    "square": lambda x: x**2, "scale": lambda x: 3.0 * x - 1.0, "rdiv": lambda x: 1.0 / _positive(x),
+    "clamp": lambda x: x.clamp(-0.5, 0.5), "sum_keep": lambda x: x.sum(-1, keepdim=True) if x.ndim else x,
+    "mean_keep": lambda x: x.mean(0, keepdim=True) if x.ndim else x,
+    "max_keep": lambda x: x.max(-1, keepdim=True)[0] if x.ndim else x,
+    "softmax": lambda x: x.softmax(-1) if x.ndim else x,
+    "log_softmax": lambda x: x.log_softmax(0) if x.ndim else x,
+    "std_keep": lambda x: x.std(-1, keepdim=True) if x.ndim and x.shape[-1] > 1 else x,
+    "var_keep": lambda x: x.var(0, keepdim=True) if x.ndim and x.shape[0] > 1 else x,
+    "index": lambda x: x[..., :1] if x.ndim else x,
+}
+BINARY = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / _positive(b), "pow": lambda a, b: _positive(a) ** (b * 0.5),
+    "maximum": lambda a, b: a.maximum(b), "minimum": lambda a, b: a.minimum(b),
+    "where": lambda a, b: (tg if isinstance(a, tg.Tensor) else torch).where(a > b, a, b),
+}
+
+
+def _leaf_shapes(rng, base):
+    """A few shapes that broadcast to ``base``: dims dropped from the front, others set to 1."""
+    shapes = [base]
+    for _ in range(rng.integers(1, 3)):
+        keep = rng.integers(0, len(base) + 1)
+        shape = [1 if rng.random() < 0.4 else n for n in base[len(base) - keep:]]
+        shapes.append(tuple(shape))
+    return shapes
+
+
+def _random_step(rng):
+    """One op of a graph: its kind, its name and which earlier tensors it takes (modulo the pool)."""
+    first, second = int(rng.integers(0, 99)), int(rng.integers(0, 99))
+    if rng.random() < 0.5:
+        return "unary", str(rng.choice(list(UNARY))), first, 0
+    return "binary", str(rng.choice(list(BINARY))), first, second
+
+
+def _build(lib, leaves, plan):
+    pool = list(leaves)
+    for kind, name, i, j in plan:
+        if kind == "unary":
+            pool.append(UNARY[name](pool[i % len(pool)]))
+        else:
+            pool.append(BINARY[name](pool[i % len(pool)], pool[j % len(pool)]))
+    return pool, sum(t.sum() for t in pool[len(leaves):])
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_random_graphs_match_pytorch(chunk):
+    mismatches = []
+    for seed in range(chunk * GRAPHS // 4, (chunk + 1) * GRAPHS // 4):
+        rng = np.random.default_rng(seed)
+        base = tuple(int(n) for n in rng.integers(1, 4, size=rng.integers(0, 4)))
+        arrays = [rng.standard_normal(shape) for shape in _leaf_shapes(rng, base)]
+        plan = [_random_step(rng) for _ in range(OPS_PER_GRAPH)]
+        ours = [tg.tensor(a, dtype=tg.float64, requires_grad=True) for a in arrays]
+        theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+        pool_ours, loss_ours = _build(tg, ours, plan)
+        pool_theirs, loss_theirs = _build(torch, theirs, plan)
+        loss_ours.backward()
+        loss_theirs.backward()
+        for k, (a, b) in enumerate(zip(pool_ours, pool_theirs)):
+            if a.shape != tuple(b.shape) or not np.allclose(a.detach().numpy(), b.detach().numpy(),
+                                                            rtol=1e-9, atol=1e-12, equal_nan=True):
+                mismatches.append((seed, "value", k, plan))
+        for k, (a, b) in enumerate(zip(ours, theirs)):
+            grad_b = np.zeros(a.shape) if b.grad is None else b.grad.numpy()
+            grad_a = np.zeros(a.shape) if a.grad is None else a.grad.numpy()
+            if not np.allclose(grad_a, grad_b, rtol=1e-8, atol=1e-10, equal_nan=True):
+                mismatches.append((seed, "grad", k, plan))
+    assert mismatches == []
