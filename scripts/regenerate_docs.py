@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPTS = ["docs_lesson.py", "docs_graphs.py", "docs_experiments.py", "docs_performance.py"]
+SCRIPTS = ["docs_lesson.py", "docs_graphs.py", "docs_experiments.py", "docs_performance.py",
+           "docs_notebooks.py"]  # the notebooks need the dev extra (nbclient, ipykernel)
 
 
 def main() -> int:

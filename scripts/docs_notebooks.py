@@ -1,0 +1,208 @@
+"""Write the Jupyter notebooks in docs/notebooks/ from their cell sources, run them, and save their outputs.
+
+    python scripts/docs_notebooks.py                  # all three notebooks, executed, outputs saved
+    python scripts/docs_notebooks.py --only lesson    # one notebook (lesson, questions, autograd)
+    python scripts/docs_notebooks.py --check          # are the committed notebooks up to date? (no run)
+
+The notebooks are code: each is a list of ``md(...)`` and ``code(...)`` cells in the modules
+``docs/notebooks/*.py`` (so a change reads as a diff of Python, not of JSON). This script builds the
+``.ipynb`` from them, executes it with nbclient in a fresh "python3" kernel started in docs/notebooks, checks
+that every output string listed in ``EXPECTED`` appears and no check mark printed "✗", and only then
+writes it. tests/test_notebooks.py runs the notebooks again and compares the committed cells with the
+sources. Every notebook's first code cell is ``SETUP``: on Colab or Kaggle it fetches the repository and
+Graphviz; in a clone it only puts the clone (and its examples/ and scripts/) on ``sys.path``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "docs" / "notebooks"
+
+# key -> (notebook file, the module in docs/notebooks/ that lists its cells)
+BOOKS = {
+    "lesson": ("01_the_lesson.ipynb", "cells_01_the_lesson.py"),
+    "questions": ("02_learners_questions.ipynb", "cells_02_learners_questions.py"),
+    "autograd": ("03_inside_autograd.ipynb", "cells_03_inside_autograd.py"),
+}
+
+# Strings an executed notebook's outputs must contain: the numbers its prose relies on.
+EXPECTED = {
+    "lesson": ["3s       tinygrad_edu 0.9168   book 0.9168", "7s       tinygrad_edu 0.9854   book 0.9854",
+               "overall  tinygrad_edu 0.9511   book 0.9511", "BasicOptim and optim.SGD agree: True"],
+    "questions": ["✓ the fixed baseline reproduces the book: 0.9168 / 0.9854 / 0.9511"],
+    "autograd": ["tensor([ 6.,  8., 20.])", "GradcheckError", "MySigmoidBackward",
+                 "bias.grad by hand equals the engine's: True"],
+}
+
+ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+BENIGN_STDERR = ("Matplotlib is building the font cache",)  # a fresh install's first plot says so
+TIMEOUT = 300  # seconds per cell
+# One BLAS thread in the kernel: the lesson's matrices are small, and on a busy machine OpenBLAS's threads
+# fighting for the cores made simple_net's 40 epochs ten times slower in a kernel than in a script.
+KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+SETUP = '''
+REPO_URL = ""  # Colab/Kaggle only: the git URL of tinygrad_edu's repository (none is published yet)
+
+
+def setup(repo_url):
+    """In a clone: put it (and its examples/ and scripts/) on sys.path. On Colab or Kaggle: clone
+    repo_url first and install Graphviz for the graph pictures. Anywhere else: nothing."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path.cwd().resolve()
+    root = next((p for p in [here, *here.parents] if (p / "tinygrad_edu" / "__init__.py").is_file()), None)
+    hosted = "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ
+    if root is None and hosted:
+        if not repo_url:
+            raise RuntimeError("set REPO_URL at the top of this cell to the repository's git URL and rerun")
+        root = Path("tinygrad_edu_repo").resolve()
+        if not root.exists():
+            subprocess.run(["git", "clone", "-q", "--depth", "1", repo_url, str(root)], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{root}[viz,plot]"], check=True)
+        if shutil.which("dot") is None:
+            subprocess.run("apt-get -qq update && apt-get -qq install -y graphviz", shell=True, check=False)
+    if root is not None:
+        for folder in (root / "scripts", root / "examples", root):
+            if str(folder) not in sys.path:
+                sys.path.insert(0, str(folder))
+
+
+setup(REPO_URL)
+'''
+
+
+def md(text: str) -> tuple[str, str]:
+    return ("markdown", textwrap.dedent(text).strip())
+
+
+def code(text: str) -> tuple[str, str]:
+    return ("code", textwrap.dedent(text).strip())
+
+
+def cells_of(key: str) -> list[tuple[str, str]]:
+    """The notebook's cells as (kind, source): the setup cell after its title, then the module's cells."""
+    path = NOTEBOOKS / BOOKS[key][1]
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    title, *rest = module.CELLS
+    return [title, code(SETUP), *rest]
+
+
+def build(key: str):
+    """The notebook (nbformat 4, no outputs) that the cell sources describe, with stable cell ids."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                         "language_info": {"name": "python"}}
+    for index, (kind, source) in enumerate(cells_of(key)):
+        make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+        notebook.cells.append(make(source, id=f"{key}-{index:02d}"))
+    return notebook
+
+
+def cell_sources(notebook) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source) for cell in notebook.cells]
+
+
+def execute(notebook, cwd: Path = NOTEBOOKS):
+    """Run every cell in a fresh python3 kernel started in ``cwd``; raises on the first error."""
+    import os
+
+    from nbclient import NotebookClient
+
+    NotebookClient(notebook, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
+                   resources={"metadata": {"path": str(cwd)}}).execute(env={**os.environ, **KERNEL_ENV})
+    return without_addresses(notebook)
+
+
+def without_addresses(notebook):
+    """Drop the memory addresses of default reprs (``<... at 0x7f...>``) so that a rerun changes no output."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "text/plain" in output.get("data", {}):
+                output.data["text/plain"] = ADDRESS.sub("", output.data["text/plain"])
+    return notebook
+
+
+def output_text(notebook) -> str:
+    """Every text a code cell printed or displayed (plain text and HTML), joined."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            data = output.get("data", {})
+            parts += [data.get("text/plain", ""), data.get("text/html", "")]
+            if output.get("output_type") == "error":
+                parts.append("\n".join(output.get("traceback", [])))
+    return "\n".join(parts)
+
+
+def problems(key: str, notebook) -> list[str]:
+    """What is wrong with an executed notebook: missing expected output, a failed check (✗), an error."""
+    text = output_text(notebook)
+    found = [f"{key}: expected output {s!r} not found" for s in EXPECTED[key] if s not in text]
+    found += [f"{key}: a check failed: {line.strip()}" for line in text.splitlines() if line.startswith("✗")]
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            stderr = output.get("name") == "stderr" and not output.get("text", "").startswith(BENIGN_STDERR)
+            if output.get("output_type") == "error" or stderr:
+                what = output.get("ename") or output.get("text")
+                found.append(f"{key}: cell {cell.id} wrote an error or a warning: {what}")
+    return found
+
+
+def committed(key: str):
+    import nbformat
+
+    return nbformat.read(NOTEBOOKS / BOOKS[key][0], as_version=4)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import nbformat
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(BOOKS), help="comma-separated: " + ", ".join(BOOKS))
+    parser.add_argument("--check", action="store_true",
+                        help="only compare the committed cells with the sources (runs nothing)")
+    args = parser.parse_args(argv)
+    keys = args.only.split(",")
+    if unknown := [key for key in keys if key not in BOOKS]:
+        parser.error(f"unknown notebook(s) {', '.join(unknown)}; choose from {', '.join(BOOKS)}")
+    status = 0
+    for key in keys:
+        if args.check:
+            stale = cell_sources(committed(key)) != cell_sources(build(key))
+            verdict = "out of date: run python scripts/docs_notebooks.py" if stale else "up to date"
+            print(f"{BOOKS[key][0]}: {verdict}")
+            status |= stale
+            continue
+        start = time.perf_counter()
+        notebook = execute(build(key))
+        seconds = time.perf_counter() - start
+        if found := problems(key, notebook):
+            print("\n".join(found), file=sys.stderr)
+            print(f"{BOOKS[key][0]} not written", file=sys.stderr)
+            status = 1
+            continue
+        nbformat.write(notebook, NOTEBOOKS / BOOKS[key][0])
+        print(f"wrote docs/notebooks/{BOOKS[key][0]} (executed in {seconds:.1f} s)")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
