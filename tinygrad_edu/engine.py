@@ -42,19 +42,23 @@ def backward(roots: Any, gradients: Any, retain_graph: bool = False, on_step: On
     """
     sink = sink or accumulate_leaf
     pending = _start(roots, gradients, sink)  # d root / d (each op's output), summed as its parts arrive
-    check = is_anomaly_enabled()
+    check, stamp = is_anomaly_enabled(), current_stamp()
     for fn in topological_order(*pending):
         grad_out = pending.pop(fn, None)
         if grad_out is None:  # no path from a root to this op carries a gradient
             continue
-        _before_backward(fn, grad_out, sink)
-        returned = _one_per_input(fn, fn.backward(grad_out))  # the chain rule: grad_out × local derivative
+        if fn.released or fn.stamp != stamp or fn.retained is not None:  # the rare cases, out of the way
+            _before_backward(fn, grad_out, sink)
+        returned = fn.backward(grad_out)  # the chain rule: grad_out × local derivative
+        if type(returned) is not tuple or len(returned) != len(fn.inputs):
+            returned = _one_per_input(fn, returned)
         if not retain_graph:
             fn.saved, fn.released = (), True
-        sent = tuple([send(t, parent, g, pending, sink, check, fn) if needed and g is not None else None
-                      for t, parent, g, needed in zip(fn.inputs, fn.parents, returned, fn.needs_input_grad)])
+        sent = []  # each gradient as it reached its input (a loop: cheaper than a comprehension in 3.11)
+        for t, parent, g, needed in zip(fn.inputs, fn.parents, returned, fn.needs_input_grad):
+            sent.append(send(t, parent, g, pending, sink, check, fn) if needed and g is not None else None)
         if on_step is not None:
-            on_step(fn, grad_out, returned, sent)
+            on_step(fn, grad_out, returned, tuple(sent))
 
 
 def send(tensor: Any, parent: Function | None, grad: np.ndarray, pending: dict, sink: Sink,
@@ -126,11 +130,12 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 
 def accumulate_leaf(tensor: Any, grad: np.ndarray) -> None:
     """Add ``grad`` into ``tensor.grad``: leaf gradients add up across backward() calls."""
-    if tensor.grad is None:
+    # ``_grad``: Tensor's own field, as ``.grad`` warns when read on a non-leaf (a retain_grad() tensor here)
+    if tensor._grad is None:
         # a copy: the same array may flow to several inputs (``a + b``), and p.grad.zero_() writes in place
-        tensor.grad = tensor._make(grad.copy())
+        tensor._grad = tensor._make(grad.copy())
     else:
-        tensor.grad._data += grad
+        tensor._grad._data += grad
 
 
 def topological_order(*root_fns: Function) -> list[Function]:
@@ -198,8 +203,6 @@ def _before_backward(fn: Function, grad_out: np.ndarray, sink: Sink) -> None:
 
 def _one_per_input(fn: Function, returned: Any) -> tuple:
     """The op's gradients as a tuple, one per input (a custom op may return a bare array for one input)."""
-    if type(returned) is tuple and len(returned) == len(fn.inputs):
-        return returned
     if not isinstance(returned, (tuple, list)):
         returned = (returned,)
     if len(returned) != len(fn.inputs):

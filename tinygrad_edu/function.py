@@ -9,7 +9,6 @@ with the ``_make`` of its first input, whose type is Tensor.
 from __future__ import annotations
 
 import functools
-import operator
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -17,8 +16,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-
-_grad_fn = operator.attrgetter("grad_fn")
 
 
 class ShapeError(RuntimeError, ValueError):
@@ -34,6 +31,21 @@ class _Modes(threading.local):
 
 
 _modes = _Modes()
+# How many threads have recording off or anomaly checks on. While none has, apply skips reading its
+# thread's modes (measured: two thread-local reads per op cost about 3 % of the lesson's training step).
+_unusual_threads = 0
+_lock = threading.Lock()
+
+
+def _set_modes(grad_enabled: bool, anomaly_enabled: bool) -> None:
+    """Set this thread's modes (the one place that does)."""
+    global _unusual_threads
+    was = not _modes.grad_enabled or _modes.anomaly_enabled
+    _modes.grad_enabled, _modes.anomaly_enabled = grad_enabled, anomaly_enabled
+    now = not grad_enabled or anomaly_enabled
+    if was != now:
+        with _lock:
+            _unusual_threads += 1 if now else -1
 
 
 def is_grad_enabled() -> bool:
@@ -58,10 +70,10 @@ class _GradMode:
 
     def __enter__(self) -> None:
         self._previous = _modes.grad_enabled
-        _modes.grad_enabled = self.enabled
+        _set_modes(self.enabled, _modes.anomaly_enabled)
 
     def __exit__(self, *exc: object) -> None:
-        _modes.grad_enabled = self._previous
+        _set_modes(self._previous, _modes.anomaly_enabled)
 
     def __call__(self, func: Callable) -> Callable:
         @functools.wraps(func)
@@ -89,11 +101,11 @@ def detect_anomaly() -> Iterator[None]:
     """Inside this block every op checks its output (forward) and its gradients (backward)
     for NaN or inf and raises ``FloatingPointError`` naming the first op that produced one."""
     previous = _modes.anomaly_enabled
-    _modes.anomaly_enabled = True
+    _set_modes(_modes.grad_enabled, True)
     try:
         yield
     finally:
-        _modes.anomaly_enabled = previous
+        _set_modes(_modes.grad_enabled, previous)
 
 
 class set_detect_anomaly:  # noqa: N801 (PyTorch's name)
@@ -102,13 +114,13 @@ class set_detect_anomaly:  # noqa: N801 (PyTorch's name)
 
     def __init__(self, mode: bool) -> None:
         self._previous = _modes.anomaly_enabled
-        _modes.anomaly_enabled = bool(mode)
+        _set_modes(_modes.grad_enabled, bool(mode))
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, *exc: object) -> None:
-        _modes.anomaly_enabled = self._previous
+        _set_modes(_modes.grad_enabled, self._previous)
 
 
 def _non_finite(array: np.ndarray) -> str | None:
@@ -132,8 +144,7 @@ def check_finite(array: np.ndarray, what: str) -> None:
 # the new array was made, which makes a stale entry harmless.
 _stamp = 0
 _changed: dict[int, int] = {}  # id of a base array -> stamp of its last in-place change
-_CHANGED_LIMIT = 100_000
-_changed_floor = 0  # changes before this stamp were forgotten (the table is cleared when it is full)
+_CHANGED_LIMIT = 100_000  # then the table starts over, and older changes are no longer seen
 
 
 def _base(array: np.ndarray) -> np.ndarray:
@@ -145,12 +156,11 @@ def _base(array: np.ndarray) -> np.ndarray:
 
 def mark_changed(array: np.ndarray) -> None:
     """Record that ``array`` (and every view of its memory) was changed in place."""
-    global _stamp, _changed_floor
+    global _stamp
     _stamp += 1
-    if len(_changed) >= _CHANGED_LIMIT:
+    if not _stamp % 1024 and len(_changed) >= _CHANGED_LIMIT:  # looked at now and then: it is rarely full
         _changed.clear()
-        _changed_floor = _stamp
-    _changed[id(_base(array))] = _stamp
+    _changed[id(array if array.base is None else _base(array))] = _stamp
 
 
 def changed_since(array: np.ndarray, stamp: int) -> bool:
@@ -199,17 +209,18 @@ class Function:
     def apply(cls, *inputs: Any, **params: Any) -> Any:
         """Run forward on the inputs' arrays; record the op when any input requires grad."""
         fn = cls()
+        count = len(inputs)
         try:
             # Every op of every training step passes here: one, two and three inputs are spelled out
-            # (measured: the general list comprehension costs about half a microsecond per op).
-            if len(inputs) == 2:
+            # (measured: the general list comprehensions cost about half a microsecond per op).
+            if count == 2:
                 a, b = inputs
                 out = fn.forward(a._data, b._data, **params)
                 needs = (a._requires_grad, b._requires_grad)
-            elif len(inputs) == 1:
+            elif count == 1:
                 out = fn.forward(inputs[0]._data, **params)
                 needs = (inputs[0]._requires_grad,)
-            elif len(inputs) == 3:  # where(cond, a, b); nn.Linear's x @ W.T + b
+            elif count == 3:  # where(cond, a, b); nn.Linear's x @ W.T + b
                 a, b, c = inputs
                 out = fn.forward(a._data, b._data, c._data, **params)
                 needs = (a._requires_grad, b._requires_grad, c._requires_grad)
@@ -220,13 +231,15 @@ class Function:
             raise
         except (ValueError, IndexError, TypeError) as error:
             raise _op_error(cls, inputs, error) from None
-        modes = _modes
-        if modes.anomaly_enabled:
+        grad_on, check = (_modes.grad_enabled, _modes.anomaly_enabled) if _unusual_threads else (True, False)
+        if check:
             _check_forward(cls, inputs, out)
         make_tensor = inputs[0]._make  # Tensor's constructor, reached without importing tensor.py
-        if modes.grad_enabled and True in needs:
+        if True in needs and grad_on:
             fn.inputs = inputs
-            fn.parents = tuple(map(_grad_fn, inputs))
+            fn.parents = ((a.grad_fn, b.grad_fn) if count == 2 else (inputs[0].grad_fn,) if count == 1
+                          else (a.grad_fn, b.grad_fn, c.grad_fn) if count == 3
+                          else tuple([t.grad_fn for t in inputs]))
             fn.needs_input_grad = needs
             fn.stamp = _stamp
             return make_tensor(out, True, fn)

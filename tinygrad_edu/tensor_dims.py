@@ -37,9 +37,12 @@ class DimMethods:
         return O.Sum.apply(self, axis=axis, keepdims=keepdim_arg(keepdim, keepdims, "sum"))
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
-        self._require_float("mean")
+        if self._data.dtype.kind != "f":
+            self._require_float("mean")
         axis = None if dim is None else reduction_axes(dim, self.ndim, "mean")
-        return O.Mean.apply(self, axis=axis, keepdims=keepdim_arg(keepdim, keepdims, "mean"))
+        if keepdims is not None:
+            keepdim = keepdim_arg(keepdim, keepdims, "mean")
+        return O.Mean.apply(self, axis=axis, keepdims=keepdim)
 
     def _require_float(self, caller: str) -> None:
         if self._data.dtype.kind != "f":

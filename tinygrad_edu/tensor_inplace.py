@@ -32,8 +32,8 @@ class InPlaceMethods:
 
     def _records(self, other: Any = None) -> bool:
         """Does changing this tensor with ``other`` belong in the graph?"""
-        wanted = self._requires_grad or (isinstance(other, TensorExtras) and other._requires_grad)
-        return wanted and is_grad_enabled()
+        return (self._requires_grad or (isinstance(other, TensorExtras) and other._requires_grad)) \
+            and is_grad_enabled()
 
     def _record(self, compute: Callable[[Any], Any], op: str) -> Any:
         """self ← compute(old self), recorded in the graph."""
@@ -56,7 +56,9 @@ class InPlaceMethods:
         return self
 
     def _inplace(self, ufunc: np.ufunc, op_class: type, other: Any, op: str) -> Any:
-        if self._records(other):
+        # _records(other), spelled out: the training loop's p.data -= lr * p.grad passes here every step
+        if (self._requires_grad or (isinstance(other, TensorExtras) and other._requires_grad)) \
+                and is_grad_enabled():
             return self._record(lambda old: op_class.apply(*promote(old, other)), op)
         value = other._data if isinstance(other, TensorExtras) else other
         try:
@@ -101,7 +103,11 @@ class InPlaceMethods:
         return self._assign(_number_or_array(value, "fill_", number_only=True), "fill_")
 
     def zero_(self) -> Any:
-        return self._assign(0, "zero_")
+        if self._requires_grad and is_grad_enabled():
+            return self._assign(0, "zero_")
+        self._data[...] = 0  # p.grad.zero_() in every training step: the short way
+        mark_changed(self._data)
+        return self
 
     def _assign(self, source: Any, op: str) -> Any:
         if not isinstance(source, TensorExtras):

@@ -27,8 +27,8 @@ def _expand_back(grad, input_shape, axis):
 def _sum(a, axis, keepdims):
     """``a.sum(axis)``; float32 along an axis of 1024 or more that is not the contiguous last one adds up in
     float64: numpy adds such an axis row by row (182625 rows of 0.1 average 0.0998; PyTorch: 0.1000)."""
-    if a.dtype == np.float32 and not (a.flags.c_contiguous and (axis is None or axis == (a.ndim - 1,))) \
-            and a.size >= 1024 * _kept_size(a.shape, axis):
+    if a.size >= 1024 and a.dtype == np.float32 and a.size >= 1024 * _kept_size(a.shape, axis) \
+            and not (a.flags.c_contiguous and (axis is None or axis == (a.ndim - 1,))):
         return a.sum(axis=axis, keepdims=keepdims, dtype=np.float64).astype(np.float32)
     return a.sum(axis=axis, keepdims=keepdims)
 
@@ -49,7 +49,8 @@ class Mean(Function):
 
     def forward(self, a, axis=None, keepdims=False):
         self.shape, self.axis = a.shape, axis
-        total = _sum(a, axis, keepdims)  # sum / n: a.mean() does the same, more slowly
+        # sum / n: a.mean() does the same, more slowly; below 1,024 elements numpy's sum is exact enough
+        total = a.sum(axis=axis, keepdims=keepdims) if a.size < 1024 else _sum(a, axis, keepdims)
         self.count = a.size // max(total.size, 1)
         if self.count == 0:
             return np.full(np.shape(total), np.nan, a.dtype)  # the mean of nothing, as PyTorch
