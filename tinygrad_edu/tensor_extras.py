@@ -273,6 +273,13 @@ class TensorExtras:
             raise ValueError(f"uniform_(): from_ must not exceed to, got from_={from_} > to={to}")
         return self._random_fill("uniform_()", lambda rng, shape: rng.uniform(from_, to, shape), generator)
 
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: Generator | None = None) -> Any:
+        """``torch.multinomial(self, ...)``: category indices drawn from each row of weights (sampling.py)."""
+        from .sampling import multinomial  # not at the top: sampling.py imports tensor.py, which imports us
+
+        return multinomial(self, num_samples, replacement, generator=generator)
+
 # ---- operands ---------------------------------------------------------------------------------------------
 
 
