@@ -90,7 +90,6 @@ def test_expand_as_copies_nothing_its_strides_say_so():
     assert rows[:, 0].tolist() == [5.0, 5.0, 5.0]
 
 
-@pytest.mark.xfail(strict=True, reason="Tensor.storage() is missing (tinygrad_edu/tensor.py)")
 def test_storage_of_an_expanded_tensor_holds_only_the_original_elements():
     rows = tensor([10.0, 20, 30]).expand_as(torch.zeros(3, 3))
     storage = rows.storage()

@@ -86,8 +86,6 @@ def test_shapes_compare_as_tuples():
     assert isinstance(acts.shape, tuple) and acts.shape[0] == 6
 
 
-@pytest.mark.xfail(strict=True, reason="torch.Size is missing (tinygrad_edu/tensor.py)",
-                   raises=(AssertionError, AttributeError))
 def test_shape_prints_as_torch_size():
     acts, _, _ = _scores()
     assert repr(acts.shape) == "torch.Size([6, 2])"

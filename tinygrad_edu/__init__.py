@@ -29,6 +29,7 @@ from .creation import (
 from .dtypes import bool_, float32, float64, int32, int64, uint8
 from .function import ShapeError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck
+from .size import Size
 from .tensor import Tensor
 
 __version__ = "0.1.0"
@@ -39,8 +40,8 @@ from .data import DataLoader  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __all__ = [
-    "DataLoader", "GradcheckError", "ShapeError", "Tensor", "abs", "autograd", "arange", "argmax", "bool_",
-    "cat",
+    "DataLoader", "GradcheckError", "ShapeError", "Size", "Tensor", "abs", "autograd", "arange", "argmax",
+    "bool_", "cat",
     "clamp", "detect_anomaly", "enable_grad", "engine", "exp", "function", "float32", "float64", "from_numpy",
     "full",
     "generator", "gradcheck", "int32", "int64", "is_grad_enabled", "linspace", "load", "log", "manual_seed",
