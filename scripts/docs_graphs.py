@@ -230,7 +230,8 @@ pixels wide (`max_width`), to fit a notebook column; `rankdir="LR"` draws them l
 says whether the gradients shown belong to this graph: leaves still holding the `.grad` of an earlier
 step (or zeroed ones, after a training loop) are drawn in grey, and the title says backward has not run
 through this graph. Big graphs are cut to the `max_nodes` (default 300) nearest the loss, with a note of how
-many nodes were left out. The pictures need `pip install tinygrad_edu[viz]` and the Graphviz program `dot`
+many nodes were left out. The pictures need `pip install -e ".[viz]"` (in a clone) and the Graphviz program
+`dot`
 (`apt-get install graphviz`, `brew install graphviz`, `conda install -c conda-forge graphviz`, or
 `winget install graphviz`); without `dot`, `render_graph` writes the `.dot` source and says how to install it.
 """)

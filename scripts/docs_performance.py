@@ -31,10 +31,10 @@ WHAT = {
     "lesson": "per batch: 6 recorded ops (matmul, add, sigmoid, 1 - p, where, mean), backward, then "
               "`p.data -= p.grad * lr` and `p.grad.zero_()` for two parameters; after each epoch 8 "
               "validation batches. The numpy work per batch is two matrix-vector products (256×784).",
-    "simple_net": "per batch: two nn.Linear layers (each a transpose, a matmul and an add), ReLU, the loss, "
+    "simple_net": "per batch: two nn.Linear layers (each one Linear op, x @ Wᵀ + b), ReLU, the loss, "
                   "backward and optim.SGD.step; 49 batches per epoch. The matmuls are 256×784 by 784×30.",
-    "mlp": "batches of 64: Linear(784, 128), ReLU, Linear(128, 10), cross_entropy (log-softmax + "
-           "picking the target's log-probability), backward, SGD with momentum.",
+    "mlp": "batches of 64: Linear(784, 128), ReLU, Linear(128, 10), cross_entropy (one op: its gradient "
+           "is softmax minus one-hot), backward, SGD with momentum.",
     "gradcheck": "785 parameters: 1,570 forward evaluations of the loss on 16 rows (float64) plus one "
                  "backward; the evaluations dominate, so it measures the forward path's per-op overhead.",
 }

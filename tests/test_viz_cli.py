@@ -155,7 +155,7 @@ def test_works_without_the_graphviz_package(tmp_path):
     result = run_python("-c", block + f"from tinygrad_edu.cli import main; "
                         f"sys.exit(main(['graph', '--before', {str(tmp_path / 'b.svg')!r}]))")
     assert result.returncode == 3
-    assert "pip install tinygrad_edu[viz]" in result.stderr and "Traceback" not in result.stderr
+    assert 'pip install -e ".[viz]"' in result.stderr and "Traceback" not in result.stderr
 
 
 def test_explore_page(tmp_path, capsys):

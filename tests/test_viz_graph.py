@@ -420,9 +420,9 @@ def test_viz_without_graphviz_gives_install_message(monkeypatch):
 
     monkeypatch.delattr(viz, "render")  # as if it had never been imported
 
-    with pytest.raises(ImportError, match=re.escape("pip install tinygrad_edu[viz]")):
+    with pytest.raises(ImportError, match=re.escape('pip install -e ".[viz]"')):
         from tinygrad_edu.viz import draw_graph  # noqa: F401
-    with pytest.raises(ImportError, match=re.escape("pip install tinygrad_edu[viz]")):
+    with pytest.raises(ImportError, match=re.escape('pip install -e ".[viz]"')):
         viz.render_graph  # noqa: B018
     *_, loss = small_graph()
     assert len(viz.trace_backward(loss, file=None)) == 3  # the text trace needs no graphviz

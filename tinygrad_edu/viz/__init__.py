@@ -7,7 +7,7 @@
 * ``explore(loss)`` runs backward and gives a page that steps through it (buttons, slider, arrow keys):
   inline in Jupyter, or ``.save("backward.html")`` for a browser.
 
-The pictures need the optional graphviz package (``pip install tinygrad_edu[viz]``) and the Graphviz
+The pictures need the optional graphviz package (``pip install -e ".[viz]"`` in a clone) and the Graphviz
 program ``dot``; the trace and ``build_graph`` (the graph as plain data) work without them.
 """
 
@@ -33,7 +33,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _RENDER_NAMES:
-        from . import render  # raises ImportError("... pip install tinygrad_edu[viz] ...") without graphviz
+        from . import render  # raises ImportError("... pip install -e ".[viz]" ...") without graphviz
 
         return getattr(render, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,8 +9,9 @@ import shutil
 from pathlib import Path
 
 MISSING_PACKAGE = (
-    "tinygrad_edu.viz needs the graphviz Python package to draw graphs: pip install tinygrad_edu[viz] "
-    "(or pip install graphviz), plus the Graphviz program `dot` (e.g. apt-get install graphviz)"
+    "tinygrad_edu.viz needs the graphviz Python package to draw graphs: pip install -e \".[viz]\" in a "
+    "clone of tinygrad_edu (or pip install graphviz), plus the Graphviz program `dot` (e.g. apt-get install "
+    "graphviz)"
 )
 
 INSTALL_DOT = """Install Graphviz (the program; the Python package alone is not enough), then try again:

@@ -90,7 +90,7 @@ def trace_backward(
     The text goes to ``file``: the terminal (``sys.stdout``) by default, nothing with ``file=None``.
     ``pictures="folder"`` also draws the graph once before backward (``00-start.svg``) and once after
     each step (``01-Mean.svg``, ...) with the op being processed highlighted; that needs graphviz
-    (``pip install tinygrad_edu[viz]``). Leaves get ``.grad`` exactly as with ``loss.backward()``; the
+    (``pip install -e ".[viz]"`` in a clone). Leaves get ``.grad`` exactly as with ``loss.backward()``; the
     returned steps also hold the gradients of the intermediate tensors, which
     ``draw_graph(loss, grads=steps)`` shows. ``expressions=True`` names unnamed intermediates after the
     expression that made them, as ``draw_graph`` does (``tensor_names``).
