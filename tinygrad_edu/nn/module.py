@@ -69,18 +69,13 @@ class Module:
         return registries
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, Parameter):
-            params, buffers, modules = self._registries("parameter", name)
+        if isinstance(value, (Parameter, Module)):
+            kind = "parameter" if isinstance(value, Parameter) else "module"
+            params, buffers, modules = self._registries(kind, name)
             self.__dict__.pop(name, None)
-            buffers.pop(name, None)
-            modules.pop(name, None)
-            params[name] = value
-        elif isinstance(value, Module):
-            params, buffers, modules = self._registries("module", name)
-            self.__dict__.pop(name, None)
-            params.pop(name, None)
-            buffers.pop(name, None)
-            modules[name] = value
+            for registry in (params, buffers, modules):  # a name lives in one registry only
+                registry.pop(name, None)
+            (params if kind == "parameter" else modules)[name] = value
         else:
             params = self.__dict__.get("_parameters")
             if params is not None and name in params:
