@@ -6,9 +6,9 @@ import sys
 
 import numpy as np
 import pytest
+from test_gradcheck import Cube  # a Function subclass whose backward returns a bare array
 
 import tinygrad_edu as tg
-from tinygrad_edu.function import Function
 
 
 def test_grad_fn_names_and_next_functions():
@@ -92,17 +92,6 @@ def test_apply_records_only_when_an_input_requires_grad():
 
 
 def test_a_user_function_records_like_a_built_in_op():
-    class Cube(Function):
-        """out = a³;  d/da = 3a²"""
-
-        def forward(self, a):
-            self.save_for_backward(a)
-            return a**3
-
-        def backward(self, grad):
-            (a,) = self.saved
-            return grad * 3 * a**2  # a bare array for the one input, as PyTorch allows
-
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = Cube.apply(x)
     assert repr(y.grad_fn) == "<CubeBackward>"

@@ -190,9 +190,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     roots, grads = _roots(tensors, grad_tensors, "backward", create_graph)
     if inputs is None:
         return engine.backward(roots, grads, bool(retain_graph))
-    inputs = _tensors(inputs, "backward")
-    with engine.watching(inputs):
-        engine.backward(roots, grads, bool(retain_graph), sink=engine.into_grads_of(inputs))
+    engine.backward_into(roots, grads, _tensors(inputs, "backward"), bool(retain_graph))
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -207,13 +205,11 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             raise RuntimeError(f"grad: input {i} does not require grad, so no gradient can reach it")
     found: dict[int, np.ndarray] = {}
 
-    def catch(tensor: Any, g: np.ndarray) -> None:
+    def collect(tensor: Any, g: np.ndarray) -> None:
         key = id(tensor)
-        if any(tensor is t for t in inputs):
-            found[key] = g.copy() if key not in found else found[key] + g
+        found[key] = g.copy() if key not in found else found[key] + g
 
-    with engine.watching(inputs):
-        engine.backward(roots, grads, bool(retain_graph), sink=catch)
+    engine.backward_into(roots, grads, inputs, bool(retain_graph), sink=collect)
     result = tuple(Tensor._make(found[id(t)]) if id(t) in found else None for t in inputs)
     missing = [i for i, r in enumerate(result) if r is None]
     if missing and not allow_unused:

@@ -81,19 +81,23 @@ def send(tensor: Any, parent: Function | None, grad: np.ndarray, pending: dict, 
     return grad
 
 
-def into_grads_of(tensors: list) -> Sink:
-    """A sink that adds gradients into ``.grad`` of ``tensors`` only (``backward(inputs=...)``)."""
-    wanted = {id(t) for t in tensors}
+def backward_into(roots: Any, gradients: Any, inputs: list, retain_graph: bool = False,
+                  sink: Sink | None = None) -> None:
+    """``backward`` that hands only the gradients of ``inputs`` (leaves or not) to ``sink``: by default
+    they are added into their ``.grad`` (``backward(inputs=...)``); ``autograd.grad`` collects them."""
+    sink = sink or accumulate_leaf
+    wanted = {id(t) for t in inputs}
 
-    def sink(tensor: Any, grad: np.ndarray) -> None:
+    def only_inputs(tensor: Any, grad: np.ndarray) -> None:
         if id(tensor) in wanted:
-            accumulate_leaf(tensor, grad)
+            sink(tensor, grad)
 
-    return sink
+    with _watching(inputs):
+        backward(roots, gradients, retain_graph, sink=only_inputs)
 
 
 @contextmanager
-def watching(tensors: list) -> Iterator[None]:
+def _watching(tensors: list) -> Iterator[None]:
     """Within the block, backward hands the gradients of the non-leaf ``tensors`` to its sink too, as
     it does for a tensor that asked retain_grad()."""
     previous = [(t.grad_fn, t.grad_fn.retained) for t in tensors if t.grad_fn is not None]

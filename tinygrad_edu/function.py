@@ -147,7 +147,7 @@ _changed: dict[int, int] = {}  # id of a base array -> stamp of its last in-plac
 _CHANGED_LIMIT = 100_000  # then the table starts over, and older changes are no longer seen
 
 
-def _base(array: np.ndarray) -> np.ndarray:
+def owner_of(array: np.ndarray) -> np.ndarray:
     """The array that owns the memory a view looks at."""
     while isinstance(array.base, np.ndarray):
         array = array.base
@@ -160,12 +160,12 @@ def mark_changed(array: np.ndarray) -> None:
     _stamp += 1
     if not _stamp % 1024 and len(_changed) >= _CHANGED_LIMIT:  # looked at now and then: it is rarely full
         _changed.clear()
-    _changed[id(array if array.base is None else _base(array))] = _stamp
+    _changed[id(array if array.base is None else owner_of(array))] = _stamp
 
 
 def changed_since(array: np.ndarray, stamp: int) -> bool:
     """True when ``array``'s memory was changed in place after ``stamp``."""
-    return _changed.get(id(_base(array)), 0) > stamp
+    return _changed.get(id(owner_of(array)), 0) > stamp
 
 
 def current_stamp() -> int:

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .function import owner_of
+
 
 class Size(tuple):
     """A tensor's shape: a tuple of ints whose repr is ``torch.Size([3, 4])``, as a notebook cell shows
@@ -40,9 +42,7 @@ class Storage:
     tensor, those of the array it looks at, so ``len(storage)`` can be smaller than ``numel()``."""
 
     def __init__(self, array: np.ndarray) -> None:
-        base = array
-        while isinstance(base.base, np.ndarray):
-            base = base.base
+        base = owner_of(array)
         self._array = base.reshape(-1) if base.flags.c_contiguous else np.ravel(base, order="K")
         self.dtype = array.dtype
 

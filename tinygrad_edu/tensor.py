@@ -133,8 +133,7 @@ class Tensor(DimMethods, InPlaceMethods, TensorExtras):
         if inputs is None:
             return engine.backward(self, grad, retain_graph=bool(retain_graph))
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-        with engine.watching(inputs):
-            engine.backward(self, grad, bool(retain_graph), sink=engine.into_grads_of(inputs))
+        engine.backward_into(self, grad, inputs, bool(retain_graph))
 
     def _root_gradient(self, gradient: Any, caller: str, create_graph: bool = False) -> np.ndarray:
         """d self / d self: 1 for a single number, else ``gradient`` (checked)."""

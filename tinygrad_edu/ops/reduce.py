@@ -113,7 +113,6 @@ class LogSoftmax(Function):
             return a.copy()
         shifted = a - a.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        self.axis = axis
         self.save_for_backward(out)
         return out
 
