@@ -48,7 +48,7 @@ def backward(roots: Any, gradients: Any, retain_graph: bool = False, on_step: On
         if grad_out is None:  # no path from a root to this op carries a gradient
             continue
         if fn.released or fn.stamp != stamp or fn.retained is not None:  # the rare cases, out of the way
-            _before_backward(fn, grad_out, sink)
+            _before_backward(fn, grad_out, sink, stamp)
         returned = fn.backward(grad_out)  # the chain rule: grad_out × local derivative
         if type(returned) is not tuple or len(returned) != len(fn.inputs):
             returned = _one_per_input(fn, returned)
@@ -182,7 +182,7 @@ def _start(roots: Any, gradients: Any, sink: Sink) -> dict:
     return pending
 
 
-def _before_backward(fn: Function, grad_out: np.ndarray, sink: Sink) -> None:
+def _before_backward(fn: Function, grad_out: np.ndarray, sink: Sink, stamp: int) -> None:
     """Refuse a freed graph or changed saved values; give the output its ``.grad`` if it asked for
     retain_grad()."""
     if fn.released:
@@ -190,7 +190,7 @@ def _before_backward(fn: Function, grad_out: np.ndarray, sink: Sink) -> None:
             f"backward: trying to backward through the graph a second time ({fn.name()} already "
             "freed its saved values). Call the first backward(retain_graph=True) to backward twice."
         )
-    if fn.stamp != current_stamp():  # something was changed in place since fn was recorded
+    if fn.stamp != stamp:  # something was changed in place since fn was recorded
         for array in fn.saved:
             if isinstance(array, np.ndarray) and changed_since(array, fn.stamp):
                 raise RuntimeError(
