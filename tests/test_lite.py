@@ -176,3 +176,30 @@ def test_explorer_steps_inside_the_notebook(chromium, site):
                    for g in root.find_elements("css selector", "g.node.current > title")]
         assert current == ([step["key"]] if step["key"] is not None else [])
     assert root.find_element("css selector", "[data-part=next]").get_attribute("disabled") == "true"
+
+
+PICTURES = """
+import json, os
+from tinygrad_edu.viz import trace_backward
+from tinygrad_edu.viz.render import draw_graph, render_graph
+import tinygrad_edu as tg
+x = tg.tensor([1.0, 2.0], requires_grad=True)
+loss = (x * 3).sum()
+bundle = draw_graph(loss)._repr_mimebundle_()
+render_graph(draw_graph(loss), "/tmp/graph.svg")
+trace_backward(loss, file=None, pictures="/tmp/steps")
+steps = sorted(os.listdir("/tmp/steps"))
+json.dumps({"shown": list(bundle), "file": open("/tmp/graph.svg").read(), "steps": steps})
+"""
+
+
+def test_pyodide_draws_pictures_and_files_without_dot():
+    """In Pyodide no program runs, so no `dot`: the kernel itself draws the SVG (Graphviz in WebAssembly), for
+    the notebook's display, for render_graph's files and for trace_backward's step pictures."""
+    import browser_speed
+
+    found = json.loads(browser_speed.run_in_pyodide(PICTURES, SITE, timeout=300))
+    assert found["shown"] == ["image/svg+xml"]
+    assert "<svg" in found["file"] and ">Mul</text>" in found["file"]
+    assert found["steps"] == ["00-start.svg", "01-Sum.svg", "02-Mul.svg"]
+
