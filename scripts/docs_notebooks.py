@@ -9,8 +9,9 @@ The notebooks are code: each is a list of ``md(...)`` and ``code(...)`` cells in
 ``.ipynb`` from them, executes it with nbclient in a fresh "python3" kernel started in docs/notebooks, checks
 that every output string listed in ``EXPECTED`` appears and no check mark printed "✗", and only then
 writes it. tests/test_notebooks.py runs the notebooks again and compares the committed cells with the
-sources. Every notebook's first code cell is ``SETUP``: on Colab or Kaggle it fetches the repository and
-Graphviz; in a clone it only puts the clone (and its examples/ and scripts/) on ``sys.path``.
+sources. Every notebook's first code cell is ``SETUP``: in a clone it only puts the clone (and its examples/
+and scripts/) on ``sys.path``; on Colab or Kaggle it unpacks the repository zip uploaded beside the notebook
+(or clones ``REPO_URL``) and installs Graphviz; in the browser (JupyterLite) it installs the wheels beside it.
 """
 
 from __future__ import annotations
@@ -50,28 +51,64 @@ TIMEOUT = 300  # seconds per cell
 KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 SETUP = '''
-REPO_URL = ""  # Colab/Kaggle only: the git URL of tinygrad_edu's repository (none is published yet)
+# Colab or Kaggle: upload tinygrad_edu's repository as a zip (GitHub's "Download ZIP", or in a clone
+# `git archive --format=zip -o tinygrad_edu.zip HEAD`) beside this notebook, then run this cell.
+REPO_URL = ""  # or a git URL of the repository, cloned when nothing was uploaded
 
 
 def setup(repo_url):
-    """In a clone: put it (and its examples/ and scripts/) on sys.path. On Colab or Kaggle: clone
-    repo_url first and install Graphviz for the graph pictures. Anywhere else: nothing."""
+    """In a clone: put it (and its examples/ and scripts/) on sys.path. Elsewhere, from what lies beside
+    the notebook: a repository zip is unpacked and used as a clone; a tinygrad_edu wheel is installed (in
+    the browser, under Pyodide, too). On Colab or Kaggle, with nothing uploaded, repo_url is cloned; Graphviz
+    is installed there for the graph pictures. Anywhere else: nothing."""
     import os
     import shutil
     import subprocess
     import sys
+    import zipfile
     from pathlib import Path
 
+    def is_clone(folder):
+        return (folder / "tinygrad_edu" / "__init__.py").is_file()
+
     here = Path.cwd().resolve()
-    root = next((p for p in [here, *here.parents] if (p / "tinygrad_edu" / "__init__.py").is_file()), None)
+    root = next((p for p in [here, *here.parents] if is_clone(p)), None)
     hosted = "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ
-    if root is None and hosted:
+    browser = sys.platform == "emscripten"  # Pyodide (JupyterLite): no programs, no network
+    if root is None and (uploaded := sorted(here.glob("tinygrad_edu*.zip"))):
+        unpacked = here / "tinygrad_edu_repo"
+        if not any(map(is_clone, [unpacked, *unpacked.glob("*/")])):
+            zipfile.ZipFile(uploaded[-1]).extractall(unpacked)
+        root = next((p for p in [unpacked, *unpacked.glob("*/")] if is_clone(p)), None)
+        if root is None:
+            raise RuntimeError(f"{uploaded[-1].name} holds no tinygrad_edu/ folder: is it the repository?")
+    elif root is None and (wheels := sorted(here.glob("tinygrad_edu-*.whl"))):
+        wheels += sorted(here.glob("graphviz-*.whl"))  # Pyodide has no graphviz package of its own
+        if browser:  # pure-Python wheels: unpacked where Pyodide imports from
+            import importlib
+            import sysconfig
+
+            import matplotlib  # noqa: F401  (Pyodide's kernel loads what a cell imports before running it)
+            import numpy  # noqa: F401
+
+            for wheel in wheels:
+                zipfile.ZipFile(wheel).extractall(sysconfig.get_paths()["purelib"])
+            importlib.invalidate_caches()
+        else:
+            subprocess.run([sys.executable, "-m", "pip", "install", "-q", *map(str, wheels)], check=True)
+        root = next((p for p in [here, *here.parents] if (p / "examples").is_dir()), None)
+    elif root is None and hosted:
         if not repo_url:
-            raise RuntimeError("set REPO_URL at the top of this cell to the repository's git URL and rerun")
+            raise RuntimeError("upload tinygrad_edu's repository as a zip beside this notebook (see the top "
+                               "of this cell), or set REPO_URL to its git URL, then run this cell again")
         root = Path("tinygrad_edu_repo").resolve()
         if not root.exists():
             subprocess.run(["git", "clone", "-q", "--depth", "1", repo_url, str(root)], check=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{root}[viz,plot]"], check=True)
+    if hosted and not browser:
+        try:
+            import graphviz  # noqa: F401
+        except ImportError:
+            subprocess.run([sys.executable, "-m", "pip", "install", "-q", "graphviz"], check=False)
         if shutil.which("dot") is None:
             subprocess.run("apt-get -qq update && apt-get -qq install -y graphviz", shell=True, check=False)
     if root is not None:

@@ -22,6 +22,9 @@ from benchmarks import machine, phases, runner, tables  # noqa: E402
 from benchmarks import workloads as W  # noqa: E402
 from benchmarks.ways import Config  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "scripts"))
+import browser_speed  # noqa: E402  (the lesson loop in Pyodide, for the "In the browser" section)
+
 WHAT = {
     "tiny": "4 recorded ops forward (matmul, add, sigmoid, mean) and 4 backward on a single image: numpy "
             "spends about a microsecond per op, so the ratio is almost pure per-op overhead of the engine "
@@ -132,7 +135,7 @@ def phases_markdown(split: phases.PhaseReport, target: float) -> list[str]:
     ]
 
 
-def render(report: runner.Report, profiled: list[dict], command: str) -> str:
+def render(report: runner.Report, profiled: list[dict], command: str, browser: dict | None = None) -> str:
     meta = report.meta
     torch = f"PyTorch {meta['torch']} ({meta['torch_threads']} threads)" if meta.get("torch") else \
         "PyTorch not installed (its columns are absent)"
@@ -180,6 +183,8 @@ def render(report: runner.Report, profiled: list[dict], command: str) -> str:
     lesson = next((row for row in report.rows if row.name == "lesson"), None)
     if report.phases is not None and lesson is not None and lesson.target:
         out += phases_markdown(report.phases, lesson.target)
+    if browser is not None:
+        out += browser_speed.markdown(browser)
     out += [
         "## What dominates each workload",
         "",
@@ -234,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=10, help="functions per profile table")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument("--json", help="also write the bench results as JSON here")
+    parser.add_argument("--no-browser", action="store_true", help="leave out the lesson loop in Pyodide")
     args = parser.parse_args(argv)
 
     config = Config.quick_mode(data_root=args.data) if args.quick else Config(data_root=args.data)
@@ -253,10 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.threads and previous:
             machine.set_threads(previous)
+    browser = None if args.no_browser or args.quick else browser_speed.measure()  # needs build/lite
     command = " ".join(["python scripts/docs_performance.py"] + list(sys.argv[1:] if argv is None else argv))
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render(report, profiled, command), encoding="utf-8")
+    output.write_text(render(report, profiled, command, browser), encoding="utf-8")
     print(f"wrote {output}")
     if args.json:
         Path(args.json).write_text(report.to_json(), encoding="utf-8")

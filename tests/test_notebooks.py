@@ -85,14 +85,59 @@ def test_graphs_are_drawn_inline():
     assert any("BackwardExplorer" in output.get("data", {}).get("text/plain", "") for output in outputs)
 
 
-def test_setup_cell_outside_a_clone_on_a_hosted_kernel_asks_for_the_url(tmp_path):
-    """On Kaggle (its environment variable set), outside a clone and with REPO_URL empty, the setup cell
-    stops with a message naming REPO_URL instead of guessing a repository."""
+def test_setup_cell_outside_a_clone_on_a_hosted_kernel_says_what_to_upload(tmp_path):
+    """On Kaggle (its environment variable set), outside a clone, with nothing uploaded and REPO_URL empty,
+    the setup cell stops with one line saying what to do instead of guessing a repository."""
     env = {**os.environ, "KAGGLE_KERNEL_RUN_TYPE": "Interactive"}
     result = subprocess.run([sys.executable, "-c", docs_notebooks.SETUP], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
-    assert "set REPO_URL" in result.stderr
+    assert "upload tinygrad_edu's repository as a zip beside this notebook" in result.stderr
+
+
+def run_setup(cwd: Path, then: str, prelude: str = "", **env: str) -> str:
+    """Run the setup cell (after ``prelude``) in a fresh Python in ``cwd``, then ``then``; its stdout."""
+    environ = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"} | env
+    result = subprocess.run([sys.executable, "-c", prelude + docs_notebooks.SETUP + then], cwd=cwd,
+                            env=environ, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_setup_cell_on_a_hosted_kernel_uses_an_uploaded_repository_zip(tmp_path):
+    """Colab today: the repository uploaded as a zip (GitHub's layout: one top folder) beside the notebook
+    is unpacked and used as a clone; no REPO_URL needed."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "tinygrad_edu-main.zip", "w") as archive:
+        for folder in ("tinygrad_edu", "examples", "scripts"):
+            for path in (ROOT / folder).rglob("*.py"):
+                archive.write(path, f"tinygrad_edu-main/{path.relative_to(ROOT)}")
+    then = "\nimport a_pixel_similarity, docs_experiments, tinygrad_edu\nprint(tinygrad_edu.__file__)"
+    where = run_setup(tmp_path, then, KAGGLE_KERNEL_RUN_TYPE="Interactive")
+    unpacked = tmp_path / "tinygrad_edu_repo" / "tinygrad_edu-main"
+    assert Path(where) == unpacked / "tinygrad_edu" / "__init__.py"
+    assert run_setup(tmp_path, then, KAGGLE_KERNEL_RUN_TYPE="Interactive") == where  # a rerun unpacks nothing
+
+
+def test_setup_cell_in_the_browser_unpacks_the_wheels_beside_the_notebook(tmp_path):
+    """Under Pyodide (sys.platform "emscripten", faked here) the wheels beside the notebook are unpacked into
+    site-packages, and the examples/ of the site's copy of the repository go on the path."""
+    import zipfile
+
+    notebooks, site = tmp_path / "docs" / "notebooks", tmp_path / "site-packages"
+    notebooks.mkdir(parents=True)
+    site.mkdir()
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "an_example.py").write_text("NAME = 'example'\n")
+    with zipfile.ZipFile(notebooks / "tinygrad_edu-0.1.0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("tinygrad_edu/__init__.py", "WHERE = 'the wheel'\n")
+    with zipfile.ZipFile(notebooks / "graphviz-0.20.3-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("graphviz_stand_in.py", "")
+    prelude = (f"import sys, sysconfig\nsys.platform = 'emscripten'\nsys.path.insert(0, {str(site)!r})\n"
+               f"sysconfig.get_paths = lambda: {{'purelib': {str(site)!r}}}\n")
+    then = "\nimport an_example, graphviz_stand_in, tinygrad_edu\nprint(tinygrad_edu.WHERE, an_example.NAME)"
+    assert run_setup(notebooks, then, prelude) == "the wheel example"
 
 
 def test_setup_cell_in_a_clone_puts_it_on_the_path(tmp_path):

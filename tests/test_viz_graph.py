@@ -401,8 +401,8 @@ def test_missing_dot_writes_the_source_and_explains(tmp_path, monkeypatch):
                     "conda install -c conda-forge graphviz", f"dot -Tsvg {tmp_path / 'graph.dot'}")
     for advice in advice_lines:
         assert advice in message
-    bundle = graph._repr_mimebundle_()  # Jupyter: advice instead of a traceback
-    assert list(bundle) == ["text/plain"] and "brew install graphviz" in bundle["text/plain"]
+    bundle = graph._repr_mimebundle_()  # Jupyter: the browser draws it (test_viz_wasm), and advice
+    assert list(bundle) == ["text/html", "text/plain"] and "brew install graphviz" in bundle["text/plain"]
 
 
 @needs_dot

@@ -15,8 +15,10 @@ CELLS = [
     pass records, drawn before and after backward; backward narrated one op at a time; finite differences
     catching a wrong derivative; and an op of your own, in the graph beside the built-in ones.
 
-    The graph pictures need Graphviz's `dot` program (the setup cell installs it on Colab and Kaggle;
-    elsewhere: `apt-get install graphviz`, `brew install graphviz` or `conda install graphviz`).
+    Graphviz's `dot` program draws the graph pictures where it is installed (the setup cell installs it on
+    Colab and Kaggle); elsewhere, in JupyterLite too, Graphviz compiled to WebAssembly draws them in the
+    browser. Saving them as PNG or PDF files needs `dot`: `apt-get install graphviz`, `brew install graphviz`
+    or `conda install graphviz`.
     """),
     code("""
     import tinygrad_edu as torch

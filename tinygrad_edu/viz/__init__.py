@@ -7,8 +7,9 @@
 * ``explore(loss)`` runs backward and gives a page that steps through it (buttons, slider, arrow keys):
   inline in Jupyter, or ``.save("backward.html")`` for a browser.
 
-The pictures need the optional graphviz package (``pip install -e ".[viz]"`` in a clone) and the Graphviz
-program ``dot``; the trace and ``build_graph`` (the graph as plain data) work without them.
+The pictures need the optional graphviz package (``pip install -e ".[viz]"`` in a clone); Graphviz's program
+``dot`` draws them, or, where it is missing, Graphviz compiled to WebAssembly (``wasm.py``) in the browser
+(in Pyodide, in the kernel). The trace and ``build_graph`` (the graph as plain data) work without either.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from . import page
+from . import page, wasm
 from .graph import MAX_NODES, build_graph, forward_order, leaves, output_tensors, tensor_names
 from .stats import PREVIEW_SIZE, array_stats, format_shape
 from .trace import BackwardStep, gradient_updates, send_notes, trace_backward
@@ -58,21 +58,26 @@ class BackwardExplorer:
         keys: dict[int, str] = {id(node.tensor): node.key for node in spec.tensors}
         keys.update({id(op.fn): op.key for op in spec.ops})
         self.data = _page_data(loss, self.steps, display, keys, dict(earlier_grads or {}), preview)
-        self.svg, self.missing = _picture(loss, names, params, rankdir, max_nodes, preview, self.data["loss"])
+        # the picture: SVG drawn by `dot` (or, in Pyodide, WebAssembly), or DOT source the browser draws
+        self.svg, self.dot, self.missing = _picture(loss, names, params, rankdir, max_nodes, preview,
+                                                    self.data["loss"])
 
     def __repr__(self) -> str:
         ops = " → ".join(step.op for step in self.steps[:8]) + (" → …" if len(self.steps) > 8 else "")
         return (f"BackwardExplorer({len(self.steps)} steps from {self.data['loss']}: {ops}); shown inline "
                 f"in Jupyter, or .save('backward.html') and open it in a browser")
 
-    def fragment(self, focus: bool = False) -> str:
-        """The explorer as an HTML fragment (a ``<div>`` with its style and script)."""
+    def fragment(self, focus: bool = False, standalone: bool = False) -> str:
+        """The explorer as an HTML fragment (a ``<div>`` with its style and script); ``standalone``: for a
+        page of its own (without ``dot``, the page then carries the WebAssembly Graphviz that draws it)."""
         data = json.dumps(self.data, ensure_ascii=False)
         # unique on a page (the counter) and across kernel restarts (the content), yet reproducible
-        digest = hashlib.sha1((data + (self.svg or "")).encode("utf-8")).hexdigest()[:10]
+        digest = hashlib.sha1((data + (self.svg or self.dot or "")).encode("utf-8")).hexdigest()[:10]
         root_id = f"tgx-{digest}-{next(_counter)}"
         data = data.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
         picture = self.svg if self.svg is not None else f"<p class='note'>{html.escape(self.missing)}</p>"
+        if self.dot is not None:
+            picture = wasm.html(self.dot, standalone=standalone)
         return (f'<div class="tgx" id="{root_id}" tabindex="0" data-focus="{"yes" if focus else "no"}">'
                 f"<style>{page.STYLE}</style>{page.BODY.replace('PICTURE', picture)}"
                 f'<script type="application/json" data-part="data">{data}</script>'
@@ -85,7 +90,7 @@ class BackwardExplorer:
         """A whole HTML page, for a browser."""
         title = html.escape(f"Backward through {self.data['loss']}: {len(self.steps)} steps")
         return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
-                f"<body>{self.fragment(focus=True)}</body></html>\n")
+                f"<body>{self.fragment(focus=True, standalone=True)}</body></html>\n")
 
     def save(self, path: str | Path) -> Path:
         """Write the page to ``path`` (``.html``) and return the path."""
@@ -164,18 +169,21 @@ def _page_data(loss: Tensor, steps: list[BackwardStep], display: dict[int, str],
 
 
 def _picture(loss: Tensor, names: Any, params: Any, rankdir: str, max_nodes: int | None, preview: int,
-             loss_name: str) -> tuple[str | None, str]:
-    """The graph as inline SVG, or None and why not (graphviz or its `dot` program missing)."""
+             loss_name: str) -> tuple[str | None, str | None, str]:
+    """The graph as inline SVG, or else its DOT source for the browser to draw (without `dot`), or neither
+    and why not (no graphviz package)."""
     try:
         import graphviz
 
         from .render import draw_graph
     except ImportError as error:
-        return None, f"(No picture: {error})"
+        return None, None, f"(No picture: {error})"
     graph = draw_graph(loss, names, params, rankdir, max_nodes=max_nodes, preview=preview, show_grads=False,
                        title=f"Backward through {loss_name}, step by step")
     try:
         svg = graph.pipe(format="svg").decode("utf-8")
-    except graphviz.ExecutableNotFound:
-        return None, "(No picture: Graphviz's `dot` program was not found; apt-get install graphviz)"
-    return svg[svg.index("<svg"):], ""
+    except (graphviz.ExecutableNotFound, OSError):  # no `dot` (Pyodide: no programs): WebAssembly draws it
+        svg = wasm.svg(graph.source)
+        if svg is None:
+            return None, graph.source, ""
+    return svg[svg.index("<svg"):], None, ""

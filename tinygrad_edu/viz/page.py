@@ -67,10 +67,14 @@ SCRIPT = r"""
   const slider = part("slider");
   slider.max = String(n);
   const byTitle = {};
-  root.querySelectorAll("g.node, g.edge").forEach((g) => {
-    const title = g.querySelector("title");
-    if (title) byTitle[title.textContent] = g;
-  });
+  function indexPicture() {  // again when a picture drawn without `dot` arrives (viz/wasm.py)
+    root.querySelectorAll("g.node, g.edge").forEach((g) => {
+      const title = g.querySelector("title");
+      if (title) byTitle[title.textContent] = g;
+    });
+  }
+  indexPicture();
+  root.addEventListener("tinygrad-edu-picture", () => { indexPicture(); show(Number(root.dataset.step)); });
   const tensor = (i) => data.tensors[i];
   const d = (i) => "d " + data.loss + "/d" + (tensor(i).name.includes(" ") ? "(" + tensor(i).name + ")"
                                                                              : " " + tensor(i).name);

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from . import wasm
 from .errors import INSTALL_DOT, MISSING_PACKAGE, GraphvizNotFoundError, dot_available
 from .graph import MAX_NODES, ROLES, GraphSpec, TensorNode, build_graph
 from .stats import PREVIEW_SIZE, array_stats, format_shape
@@ -40,17 +41,17 @@ GRAD_COLOR = "#b00000"
 STALE_COLOR = "#888888"  # a .grad that does not belong to the drawn graph's backward
 PIXELS_PER_INCH = 96  # CSS pixels: a notebook shows a picture w points wide as w * 96/72 pixels
 SMALL = 10  # font size of the detail lines
+wasm.preload()  # Pyodide: Graphviz compiled to WebAssembly gets ready while the notebook goes on
 
 class GraphPicture(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that Jupyter shows inline, with install advice instead of a traceback
-    when ``dot`` is missing."""
+    """A ``graphviz.Digraph`` that Jupyter shows inline; drawn by Graphviz compiled to WebAssembly when
+    ``dot`` is missing (``viz/wasm.py``)."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except graphviz.ExecutableNotFound:
-            return {"text/plain": f"(Graphviz's `dot` program was not found, so the graph cannot be shown.)\n"
-                                  f"{INSTALL_DOT}"}
+        except (graphviz.ExecutableNotFound, OSError):  # OSError: Pyodide runs no programs at all
+            return wasm.mimebundle(self.source, INSTALL_DOT)
 
 
 # ---- labels ---------------------------------------------------------------------------------------
@@ -277,8 +278,8 @@ def picture_format(path: str | Path) -> str:
 def render_graph(graph: graphviz.Digraph, path: str | Path) -> Path:
     """Save ``graph`` to ``path``, in the format its extension names (.svg .png .pdf, or .dot for the source).
 
-    When Graphviz's ``dot`` program is missing, the source is written next to ``path`` (``.dot``)
-    and ``GraphvizNotFoundError`` explains how to install Graphviz.
+    When Graphviz's ``dot`` program is missing, Pyodide still draws ``.svg`` (``viz/wasm.py``); otherwise the
+    source is written next to ``path`` (``.dot``) and ``GraphvizNotFoundError`` explains how to install it.
     """
     path = Path(path)
     fmt = picture_format(path)
@@ -291,7 +292,11 @@ def render_graph(graph: graphviz.Digraph, path: str | Path) -> Path:
         graph.attr(dpi="144")
     try:
         data = graph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
+    except (graphviz.ExecutableNotFound, OSError):
+        drawn = wasm.svg(graph.source) if fmt == "svg" else None  # Pyodide draws SVG without `dot`
+        if drawn is not None:
+            path.write_text(drawn, encoding="utf-8")
+            return path
         dot_path = path.with_suffix(".dot")
         dot_path.write_text(graph.source, encoding="utf-8")
         raise GraphvizNotFoundError(path, dot_path) from None
