@@ -21,6 +21,8 @@ from pathlib import Path
 FILE_LINES = 400
 BACKWARD_LINES = 25
 CORE_CODE_LINES = 1300  # about 45 ops and the Tensor methods that call them; raised from 1200 for issue 11
+# raised by 140 for issue 16's conv/pool ops (ops/conv.py, ops/pool.py and their imports)
+CORE_CODE_LINES += 140
 CORE = ("tensor.py", "tensor_dims.py", "function.py", "engine.py", "ops")
 
 
