@@ -30,6 +30,17 @@ def windows(x, size, stride=(1, 1), dilation=(1, 1)):
     return sliding_window_view(x, span, axis=(-2, -1))[..., ::sh, ::sw, ::dh, ::dw]
 
 
+def pad(x, padding, value=0):
+    """x with ((top, bottom), (left, right)) rows and columns of ``value`` around its last two axes."""
+    (top, bottom), (left, right) = padding
+    if not (top or bottom or left or right):
+        return x
+    h, w = x.shape[-2:]
+    out = np.full(x.shape[:-2] + (top + h + bottom, left + w + right), value, x.dtype)  # faster than np.pad
+    out[..., top:top + h, left:left + w] = x
+    return out
+
+
 def correlate(x, w, stride=(1, 1), dilation=(1, 1)):
     """out[g, n, o, i, j] = Σ_c,a,b x[g, n, c, i·s + a·d, j·s + b·d] · w[g, o, c, a, b]
 
@@ -39,10 +50,15 @@ def correlate(x, w, stride=(1, 1), dilation=(1, 1)):
     o, kh, kw = w.shape[1], w.shape[3], w.shape[4]
     win = windows(x, (kh, kw), stride, dilation)  # [G, N, C, OH, OW, kh, kw], a view
     oh, ow = win.shape[3:5]
-    # im2col, the one copy: a row per output position, a column per (channel, kernel offset)
+    kernels = w.reshape(groups, o, c * kh * kw)
+    # im2col, the one copy: the windows as a matrix, one (channel, kernel offset) per row and one output
+    # position per column, or the transpose, whichever copies along the longer axis (measured: up to 5×
+    # faster; copying runs of 3 pixels is slow)
+    if oh * ow >= kh * kw:
+        cols = win.transpose(0, 2, 5, 6, 1, 3, 4).reshape(groups, c * kh * kw, n * oh * ow)
+        return (kernels @ cols).reshape(groups, o, n, oh, ow).transpose(0, 2, 1, 3, 4)
     rows = win.transpose(0, 1, 3, 4, 2, 5, 6).reshape(groups, n * oh * ow, c * kh * kw)
-    out = rows @ w.reshape(groups, o, c * kh * kw).transpose(0, 2, 1)  # [G, N·OH·OW, O]
-    return out.reshape(groups, n, oh, ow, o).transpose(0, 1, 4, 2, 3)
+    return (rows @ kernels.transpose(0, 2, 1)).reshape(groups, n, oh, ow, o).transpose(0, 1, 4, 2, 3)
 
 
 def _split(a, groups):
@@ -71,8 +87,7 @@ class Conv2d(Function):
                 groups=1):
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.input_shape = x.shape
-        if any(padding[0] + padding[1]):
-            x = np.pad(x, ((0, 0), (0, 0)) + tuple(padding))
+        x = pad(x, padding)
         self.save_for_backward(x, weight)
         out = _join(correlate(_split(x, groups), _split_kernels(weight, groups), stride, dilation))
         if bias is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .conv import windows
+from .conv import pad, windows
 
 
 def add_windows(values, shape, stride=(1, 1), dilation=(1, 1)):
@@ -22,13 +22,6 @@ def add_windows(values, shape, stride=(1, 1), dilation=(1, 1)):
         for b in range(kw):
             out[..., a * dh:a * dh + oh * sh:sh, b * dw:b * dw + ow * sw:sw] += values[..., a, b]
     return out
-
-
-def _pad(x, padding, value):
-    """x with ((top, bottom), (left, right)) rows and columns of ``value`` around its last two axes."""
-    if not any(padding[0] + padding[1]):
-        return x
-    return np.pad(x, ((0, 0),) * (x.ndim - 2) + tuple(padding), constant_values=value)
 
 
 def _unpad(full, padding, shape):
@@ -46,7 +39,7 @@ class MaxPool2d(Function):
 
     def forward(self, x, kernel_size=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0)), dilation=(1, 1)):
         self.shape, self.stride, self.padding, self.dilation = x.shape, stride, padding, dilation
-        padded = _pad(x, padding, -np.inf)
+        padded = pad(x, padding, -np.inf)
         self.padded_shape = padded.shape
         win = windows(padded, kernel_size, stride, dilation)  # [N, C, OH, OW, kh, kw]
         flat = win.reshape(*win.shape[:4], -1)
@@ -76,7 +69,7 @@ class AvgPool2d(Function):
 
     def forward(self, x, kernel_size=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0)), divisor=None):
         self.shape, self.stride, self.padding = x.shape, stride, padding
-        padded = _pad(x, padding, 0)
+        padded = pad(x, padding)
         self.padded_shape = padded.shape
         self.divisor = np.asarray(divisor, x.dtype)
         self.window = kernel_size
