@@ -13,6 +13,7 @@ workloads:
   simple_net  40 epochs of simple_net (Linear(784, 30), ReLU, Linear(30, 1)), SGD lr 0.1
   mlp         1 epoch of the ten-digit MLP on the 60,000 MNIST training images (synthetic if MNIST is absent)
   gradcheck   gradcheck of the lesson loss on a 16-row batch in float64
+  cnn         1 epoch of fastbook chapter 13's simple CNN on the 3s and 7s (batch 64), against PyTorch
   memory      tracemalloc peak over 1,000 and 10,000 training steps (is the graph freed?)
   phases      the lesson loop phase by phase: numpy, a minimal autograd (the floor), tinygrad_edu
 """

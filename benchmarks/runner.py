@@ -55,6 +55,12 @@ class Row:
     ratios: dict[str, list[float]]
     agree: dict[str, str]  # way -> "yes" or what differs
     notes: list[str] = field(default_factory=list)
+    torch_target: float | None = None  # the target for tinygrad_edu time / PyTorch time, if any
+
+    def ratio_to_torch(self) -> Stat | None:
+        """tinygrad_edu's time over PyTorch's, repeat by repeat (they ran in the same repeats)."""
+        ours, theirs = self.times.get("tinygrad_edu"), self.times.get("torch")
+        return Stat.of([a / b for a, b in zip(ours, theirs, strict=True)]) if ours and theirs else None
 
     def time(self, way: str) -> Stat | None:
         return Stat.of(self.times[way]) if self.times.get(way) else None
@@ -117,7 +123,8 @@ def measure(workload: Workload, repeats: int, warmup: bool = True,
     ratios = {way: [a / b for a, b in zip(seconds[way], seconds["numpy"], strict=True)]
               for way in ways if way != "numpy"}
     notes = [n for n in workload.notes if n]
-    row = Row(workload.name, workload.title, workload.unit, workload.target, times, ratios, agree, notes)
+    row = Row(workload.name, workload.title, workload.unit, workload.target, times, ratios, agree, notes,
+              workload.torch_target)
     return row, outcomes
 
 

@@ -49,6 +49,11 @@ def table_rows(report: Report) -> tuple[list[str], list[list[str]]]:
             ratio = row.ratio("tinygrad_edu")
             met = ratio is not None and ratio.median <= row.target
             cells.append(f"≤ {row.target:g}× {'met' if met else 'missed'}")
+        elif row.torch_target is not None:
+            ratio = row.ratio_to_torch()
+            met = ratio is not None and ratio.median <= row.torch_target
+            cells.append(f"≤ {row.torch_target:g}× torch: {_cell(ratio, '×')} {'met' if met else 'missed'}"
+                         if ratio else f"≤ {row.torch_target:g}× torch (not installed)")
         elif row.name == "gradcheck" and row.time("tinygrad_edu"):
             met = row.time("tinygrad_edu").median <= 1000
             cells.append(f"≤ 1 s {'met' if met else 'missed'}")

@@ -34,6 +34,7 @@ from .ways import (
     to_numpy,
     wrap,
 )
+from .workload_cnn import cnn as cnn_workload
 
 # ---- 1. the tiny step ---------------------------------------------------------------------------------
 
@@ -314,5 +315,6 @@ BUILDERS: dict[str, Callable[..., Workload]] = {
     "simple_net": simple_net,
     "mlp": mlp,
     "gradcheck": gradcheck,
+    "cnn": cnn_workload,  # in workload_cnn.py (issue 16)
 }
 NAMES = tuple(BUILDERS) + ("memory", "phases")  # the last two are reports, not rows of the table

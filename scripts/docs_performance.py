@@ -40,6 +40,10 @@ WHAT = {
            "is softmax minus one-hot), backward, SGD with momentum.",
     "gradcheck": "785 parameters: 1,570 forward evaluations of the loss on 16 rows (float64) plus one "
                  "backward; the evaluations dominate, so it measures the forward path's per-op overhead.",
+    "cnn": "batches of 64 images [64, 1, 28, 28]: five stride-2 3×3 convolutions (each one Conv2d op: "
+           "im2col and one matrix product; backward two more correlations), ReLU, cross_entropy, SGD with "
+           "momentum; 194 steps. The numpy way writes the same network by hand with col2im for the input "
+           "gradient; the target is against PyTorch: within 2×.",
 }
 
 

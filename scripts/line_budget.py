@@ -21,6 +21,9 @@ from pathlib import Path
 FILE_LINES = 400
 BACKWARD_LINES = 25
 CORE_CODE_LINES = 1300  # about 45 ops and the Tensor methods that call them; raised from 1200 for issue 11
+# raised by 144 for issue 16's conv/pool ops: the code lines of ops/conv.py (74) and ops/pool.py (68) and
+# their two import lines in ops/__init__.py
+CORE_CODE_LINES += 144
 CORE = ("tensor.py", "tensor_dims.py", "function.py", "engine.py", "ops")
 
 

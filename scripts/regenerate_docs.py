@@ -11,6 +11,7 @@ from pathlib import Path
 
 SCRIPTS = ["docs_lesson.py", "docs_graphs.py", "docs_experiments.py", "docs_performance.py",
            "docs_notebooks.py"]  # the notebooks need the dev extra (nbclient, ipykernel)
+SCRIPTS.append("docs_cnn.py")  # issue 16: the simple CNN, tinygrad_edu beside PyTorch
 
 
 def main() -> int:

@@ -21,7 +21,7 @@ from benchmarks import workloads as W  # noqa: E402
 from tinygrad_edu.cli import main  # noqa: E402
 
 HAS_TORCH = ways.torch_available()
-TIMED = ("tiny", "tiny256", "lesson", "simple_net", "mlp", "gradcheck")
+TIMED = ("tiny", "tiny256", "lesson", "simple_net", "mlp", "gradcheck", "cnn")
 
 
 @pytest.fixture(scope="module")

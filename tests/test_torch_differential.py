@@ -94,3 +94,95 @@ def test_random_graphs_match_pytorch(chunk):
             if not np.allclose(grad_a, grad_b, rtol=1e-8, atol=1e-10, equal_nan=True):
                 mismatches.append((seed, "grad", k, plan))
     assert mismatches == []
+
+
+# ---- convolutions and pooling (issue 16): random stacks of layers, the same in both libraries ------------
+
+CONV_STACKS = 120
+
+
+def _conv_layer(rng, shape):
+    """A random layer that fits an input of ``shape`` [N, C, H, W]: (name, parameters, weight shapes)."""
+    n, c, h, w = shape
+    kind = str(rng.choice(["conv2d", "conv2d", "conv1d", "max_pool2d", "avg_pool2d", "adaptive", "relu",
+                           "batch_norm"]))
+    k = (int(rng.integers(1, min(h, 4) + 1)), int(rng.integers(1, min(w, 4) + 1)))
+    if kind == "conv2d":
+        groups = int(rng.choice([g for g in (1, 2, 3) if c % g == 0]))
+        out = groups * int(rng.integers(1, 3))
+        dilation = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        stride = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        padding = "same" if stride == (1, 1) and rng.random() < 0.3 else (int(rng.integers(0, 3)),) * 2
+        if padding != "same" and any(s + 2 * p < (kk - 1) * d + 1
+                                     for s, p, kk, d in zip((h, w), padding, k, dilation)):
+            dilation = (1, 1)
+        params = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        return kind, params, [(out, c // groups) + k] + ([(out,)] if rng.random() < 0.7 else [])
+    if kind == "conv1d":  # over the first row of each image, [N, C, W]
+        return kind, dict(stride=int(rng.integers(1, 3)), padding=int(rng.integers(0, 2))), [(2, c, k[1])]
+    if kind in ("max_pool2d", "avg_pool2d"):
+        params = dict(kernel_size=k, stride=(int(rng.integers(1, 3)), int(rng.integers(1, 3))),
+                      padding=(int(rng.integers(0, k[0] // 2 + 1)), int(rng.integers(0, k[1] // 2 + 1))),
+                      ceil_mode=bool(rng.random() < 0.3))
+        if kind == "max_pool2d" and rng.random() < 0.3 and h >= 2 * k[0] and w >= 2 * k[1]:
+            params["dilation"] = 2
+        if kind == "avg_pool2d":
+            params["count_include_pad"] = bool(rng.random() < 0.7)
+        return kind, params, []
+    if kind == "adaptive":
+        return kind, dict(output_size=(int(rng.integers(1, h + 2)), int(rng.integers(1, w + 2)))), []
+    if kind == "batch_norm":
+        return kind, dict(training=True, momentum=0.1), [(c,), (c,)]
+    return kind, {}, []
+
+
+def _apply_layer(lib, kind, params, x, weights):
+    functional = lib.nn.functional
+    if kind == "relu":
+        return x.relu()
+    if kind == "conv1d":  # the first row of every image as a sequence; the rest of the image is dropped
+        return functional.conv1d(x[:, :, 0], weights[0], **params).unsqueeze(2)
+    if kind == "adaptive":
+        return functional.adaptive_avg_pool2d(x, **params)
+    if kind == "batch_norm":
+        c = x.shape[1]
+        running = (lib.zeros(c, dtype=lib.float64), lib.ones(c, dtype=lib.float64))
+        return functional.batch_norm(x, *running, weights[0], weights[1], **params)
+    return getattr(functional, kind)(x, *weights, **params)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")  # PyTorch's, about its speed
+def test_random_convolution_and_pooling_stacks_match_pytorch():
+    mismatches = []
+    for seed in range(CONV_STACKS):
+        rng = np.random.default_rng(10_000 + seed)
+        shape = tuple(int(n) for n in rng.integers((1, 1, 3, 3), (4, 4, 10, 10)))
+        arrays = [rng.standard_normal(shape)]
+        if seed % 2:  # a coarse grid: many ties for max pooling to break as PyTorch does
+            arrays[0] = np.round(arrays[0] * 2) / 2
+        plan, current = [], shape
+        for _ in range(int(rng.integers(2, 5))):
+            kind, params, weight_shapes = _conv_layer(rng, current)
+            probe = _apply_layer(tg, kind, params, tg.zeros(current, dtype=tg.float64),
+                                 [tg.zeros(s, dtype=tg.float64) for s in weight_shapes]) \
+                if kind != "batch_norm" or current[0] * current[2] * current[3] > 1 else None
+            if probe is None:
+                continue
+            plan.append((kind, params, len(arrays), len(weight_shapes)))
+            arrays += [rng.standard_normal(s) for s in weight_shapes]
+            current = tuple(probe.shape)
+        results = []
+        for lib in (tg, torch):
+            leaves = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
+            x = leaves[0]
+            for kind, params, first, count in plan:
+                x = _apply_layer(lib, kind, params, x, leaves[first:first + count])
+            (x * lib.tensor(np.linspace(-1, 1, x.numel()).reshape(tuple(x.shape)), dtype=lib.float64)).sum() \
+                .backward()
+            results.append((x.detach().numpy(), [0 if t.grad is None else t.grad.numpy() for t in leaves]))
+        (ours, our_grads), (theirs, their_grads) = results
+        if ours.shape != theirs.shape or not np.allclose(ours, theirs, rtol=1e-9, atol=1e-10):
+            mismatches.append((seed, "value", plan))
+        elif not all(np.allclose(a, b, rtol=1e-8, atol=1e-10) for a, b in zip(our_grads, their_grads)):
+            mismatches.append((seed, "grad", plan))
+    assert mismatches == []

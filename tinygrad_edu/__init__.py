@@ -201,6 +201,14 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     return ops.Einsum.apply(*operands, equation=equation)
 
 
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+    """Dims start_dim .. end_dim joined into one (``Tensor.flatten``): all of them by default."""
+    return input.flatten(start_dim, end_dim)
+
+
+__all__ += ["flatten"]
+
+
 def __getattr__(name: str):
     """``draw_graph``, ``render_graph`` and ``trace_backward`` load the viz package (and graphviz) only
     when first used: graphviz is an optional dependency."""

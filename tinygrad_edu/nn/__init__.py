@@ -5,7 +5,9 @@
 """
 
 from . import functional, init
+from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import ModuleList, Sequential
+from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, MaxPool2d
 from .layers import Flatten, Identity, Linear, ReLU, Sigmoid, Tanh
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
@@ -16,3 +18,4 @@ __all__ = [
     "MSELoss", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh",
     "functional", "init",
 ]
+__all__ += ["AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "MaxPool2d"]

@@ -339,3 +339,14 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     elif classes.size and classes.max() >= num_classes:
         raise ValueError(f"one_hot(): class index {classes.max()} is too large for num_classes={num_classes}")
     return Tensor._make((classes[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# convolutions, pooling and batch normalisation live in their own module (issue 16)
+from .functional_conv import (  # noqa: E402, F401 (re-exported as F.conv2d, ...)
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    batch_norm,
+    conv1d,
+    conv2d,
+    max_pool2d,
+)

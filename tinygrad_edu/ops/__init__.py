@@ -5,6 +5,7 @@ the losses (``loss``) are formulas fused into one op where that is faster or num
 says which). Everything else (``stack``, ``softmax``, ``mse_loss``, ...) is composed from these.
 """
 
+from .conv import Conv2d
 from .elementwise import (
     Abs,
     Add,
@@ -30,5 +31,5 @@ from .elementwise import (
 from .linalg import Einsum, Linear, MatMul
 from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from .movement import Cat, Expand, GetItem, Permute, Reshape, SetItem
+from .pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .reduce import LogSoftmax, Max, Mean, Min, Norm, Std, Sum
-
