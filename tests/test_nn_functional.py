@@ -316,3 +316,16 @@ def test_linear_falls_back_to_the_composed_ops_for_a_single_sample_and_mixed_dty
     assert mixed.dtype == np.float64
     assert tg.gradcheck(lambda x: F.linear(x, w.double(), b.double()), [tg.randn(2, 4, dtype=tg.float64,
                                                                                  requires_grad=True)])
+
+
+@pytest.mark.parametrize("target", [[[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]], [0, 2]],
+                         ids=["probabilities", "classes"])
+@pytest.mark.parametrize("weight, got", [([1.0] * 4, "got 4 entries"), ([[1.0]] * 3, r"got shape \(3, 1\)")])
+def test_cross_entropy_names_a_weight_of_the_wrong_length(target, weight, got):
+    x = tg.randn(2, 3)
+    message = (r"cross_entropy: weight must have one entry per class, shape \(3,\), for input of shape "
+               rf"\(2, 3\) \(3 classes\); {got}")
+    with pytest.raises(ShapeError, match=message):
+        F.cross_entropy(x, tg.tensor(target), weight=tg.tensor(weight))
+    with pytest.raises(ShapeError, match="nll_loss: weight must have one entry per class"):
+        F.nll_loss(x, tg.tensor([0, 2]), weight=tg.tensor(weight))

@@ -245,6 +245,19 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, caller: str) -
     return t
 
 
+def _class_weights(weight: Any, input: Tensor, caller: str) -> np.ndarray | None:
+    """``weight`` as an array of one constant per class (input's dim 1 holds the classes; dim 0 unbatched)."""
+    if weight is None:
+        return None
+    w = np.asarray(weight._data if isinstance(weight, Tensor) else weight, input.dtype)
+    classes = input.shape[1 if input.ndim >= 2 else 0]
+    if w.shape != (classes,):
+        got = f"{w.shape[0]} entries" if w.ndim == 1 else f"shape {w.shape}"
+        raise ShapeError(f"{caller}: weight must have one entry per class, shape ({classes},), for input of "
+                         f"shape {tuple(input.shape)} ({classes} classes); got {got}")
+    return w
+
+
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood: -input[i, target[i]] for log-probabilities ``input`` [N, C] and integer
@@ -264,13 +277,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
     valid = t != ignore_index
     safe = np.where(valid, t, 0) if not valid.all() else t
     picked = input[(np.arange(n), safe)]
-    w = None
-    if weight is not None:
-        w_all = np.asarray(weight._data if isinstance(weight, Tensor) else weight, input.dtype)
-        if w_all.shape != (classes,):
-            raise ShapeError(f"nll_loss: weight must have one entry per class, shape ({classes},); "
-                             f"got {w_all.shape}")
-        w = w_all[safe]
+    w_all = _class_weights(weight, input, "nll_loss")
+    w = None if w_all is None else w_all[safe]
     if not valid.all():
         w = valid.astype(input.dtype) if w is None else w * valid
     losses = -picked if w is None else picked * Tensor._make(-w)
@@ -295,6 +303,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
     _check_reduction(reduction, "cross_entropy")
     input = _float_input(input, "cross_entropy")
     target = _as_tensor(target, "cross_entropy", "target")
+    w = _class_weights(weight, input, "cross_entropy") if input.ndim else None  # its error names this op
     if target.dtype.kind == "f" and target.shape == input.shape and input.ndim >= 1:
         dim = 1 if input.ndim >= 2 else 0
         log_p = input.log_softmax(dim)
@@ -302,7 +311,6 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
             target = target.to(input.dtype)
         per_class = log_p * target
         if weight is not None:
-            w = np.asarray(weight._data if isinstance(weight, Tensor) else weight, input.dtype)
             per_class = per_class * Tensor._make(w.reshape((-1,) + (1,) * (input.ndim - 2)))
         return _reduce(-per_class.sum(dim), reduction)
     if input.ndim == 1 and target.ndim == 0:
