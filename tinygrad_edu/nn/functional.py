@@ -2,9 +2,9 @@
 
 ``import tinygrad_edu.nn.functional as F``.
 
-Everything is composed from Tensor methods (each a recorded op), except ``linear``, ``cross_entropy``
-and the two binary cross-entropies, which are fused ops in ``ops/linalg.py`` and ``ops/loss.py``
-(each op's docstring says why it is fused).
+Everything is composed from Tensor methods (each a recorded op), except ``linear``, ``cross_entropy``,
+``nll_loss`` and the two binary cross-entropies, which are fused ops in ``ops/linalg.py`` and
+``ops/loss.py`` (each op's docstring says why it is fused).
 
 One deliberate difference from PyTorch: the elementwise losses (``l1_loss``, ``mse_loss``, the binary
 cross-entropies) raise ``ShapeError`` when input and target shapes differ. PyTorch only warns and
@@ -273,23 +273,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
         loss = nll_loss(input.unsqueeze(0), target.reshape(1), weight, ignore_index, reduction)
         return loss.reshape(()) if reduction == "none" else loss
     t = _class_targets(input, target, ignore_index, "nll_loss")
-    n, classes = input.shape
-    valid = t != ignore_index
-    safe = np.where(valid, t, 0) if not valid.all() else t
-    picked = input[(np.arange(n), safe)]
-    w_all = _class_weights(weight, input, "nll_loss")
-    w = None if w_all is None else w_all[safe]
-    if not valid.all():
-        w = valid.astype(input.dtype) if w is None else w * valid
-    losses = -picked if w is None else picked * Tensor._make(-w)
-    if reduction == "none":
-        return losses
-    if reduction == "sum" or w is None:
-        return _reduce(losses, reduction)
-    total = w.sum()
-    if total == 0:  # every target ignored: the mean of nothing is NaN, with zero gradients (as PyTorch)
-        return losses.sum() * 0 + float("nan")
-    return losses.sum() / Tensor._make(np.asarray(total, input.dtype))
+    w = _class_weights(weight, input, "nll_loss")
+    return O.NllLoss.apply(input, target=t, ignore_index=ignore_index, weight=w, reduction=reduction)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
