@@ -126,6 +126,13 @@ def test_bad_dims_raise_index_error():
             call()
 
 
+@pytest.mark.parametrize("op", ["sum", "mean", "var", "std", "norm", "logsumexp"])
+def test_a_dim_given_twice_is_named_with_the_op(op):
+    x = tg.ones(2, 3)
+    with pytest.raises(RuntimeError, match=rf"^{op}: dim \(1, -1\) names one dimension more than once$"):
+        getattr(x, op)(dim=(1, -1))
+
+
 def test_sum_of_integers_and_bools():
     assert tg.tensor([1, 2, 3]).sum().item() == 6 and tg.tensor([1, 2, 3]).sum().dtype == tg.int64
     assert tg.tensor([True, True, False]).sum().item() == 2
@@ -394,3 +401,13 @@ def test_float32_var_std_along_long_axes_are_accurate_like_pytorchs(op, dim):
     out = getattr(tg.tensor(data), op)(dim)
     assert out.dtype == tg.float32
     np.testing.assert_allclose(out.numpy(), exact, rtol=1e-6)
+
+
+def test_float32_std_along_a_long_axis_matches_pytorchs():
+    torch = pytest.importorskip("torch")
+    data = (np.random.default_rng(1).standard_normal((182_625, 4)) * 3 - 1).astype(np.float32)
+    ours = tg.tensor(data).std(0, keepdim=True).numpy()
+    theirs = torch.tensor(data).std(0, keepdim=True).numpy()
+    exact = data.astype(np.float64).std(0, ddof=1, keepdims=True)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    assert np.max(np.abs(ours - exact) / exact) < 1e-6
