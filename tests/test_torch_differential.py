@@ -171,7 +171,7 @@ def test_the_issues_example_matches_pytorch():
     for lib in (tg, torch):
         c0 = lib.tensor(-0.42, dtype=lib.float64, requires_grad=True)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # PyTorch warns that n - correction <= 0
+            warnings.simplefilter("ignore")  # both warn that n - correction <= 0
             var = c0.var(dim=-1, keepdim=True, correction=1)
         var.retain_grad()
         v = var.clamp(min=0).min()
@@ -192,10 +192,10 @@ def test_random_graphs_with_degenerate_reductions_match_pytorch(chunk):
         ours = [tg.tensor(a, dtype=tg.float64, requires_grad=True) for a in arrays]
         theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # PyTorch warns that n - correction <= 0
+            warnings.simplefilter("ignore")  # both warn that n - correction <= 0
             pool_theirs, loss_theirs = _build(torch, theirs, plan, DEGENERATE)
-            loss_theirs.backward()
-        pool_ours, loss_ours = _build(tg, ours, plan, DEGENERATE)
+            pool_ours, loss_ours = _build(tg, ours, plan, DEGENERATE)
+        loss_theirs.backward()
         loss_ours.backward()
         found = _differences(pool_ours, pool_theirs, ours, theirs)
         mismatches += [(seed, kind, k, plan) for kind, k in found]

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..function import Function
@@ -134,11 +136,15 @@ def _over(grad, out):
         return np.where(out == 0, 0, grad.reshape(out.shape) / out).astype(out.dtype)
 
 
-def _var_parts(a, axis, correction):
+def _var_parts(a, axis, correction, name):
     """a - mean, Σ (a - mean)² (kept dims), n - c, and where a = mean if every element is reduced and
     n - c ≤ 0 (else None). Both sums are ``_sum``'s, so a long float32 axis adds up in float64
     (182,625 rows: within 1e-6 of float64, not 4e-4)."""
     n = a.size // max(_kept_size(a.shape, axis), 1)
+    if n - correction <= 0:
+        warnings.warn(f"{name}: n - correction = {n - correction} ≤ 0 ({n} value(s) per result, correction "
+                      f"{correction}), so the result is NaN or inf (as in PyTorch, which warns too)",
+                      stacklevel=5)
     with np.errstate(divide="ignore", invalid="ignore"):  # the mean of nothing is NaN; ∞ - ∞ too
         mean = _sum(a, axis, True) / n
         centered, dof = a - mean, n - correction
@@ -164,19 +170,22 @@ class Var(Function):
     (``_var_grad``); composed, the chain rule would turn them into NaN.
     """
 
+    root = False  # Std: the square root of the same sum
+
     def forward(self, a, axis=None, keepdims=False, correction=1):
-        centered, squares, self.dof, at_mean = _var_parts(a, axis, correction)
-        self.kept = squares.shape
-        self.save_for_backward(centered, at_mean)
+        centered, squares, self.dof, at_mean = _var_parts(a, axis, correction, self.op_name().lower())
         with np.errstate(divide="ignore", invalid="ignore"):  # n ≤ c: inf or NaN, as PyTorch
-            return _unkeep(squares / max(self.dof, 0), axis, keepdims)
+            out = np.sqrt(squares / max(self.dof, 0)) if self.root else squares / max(self.dof, 0)
+        self.save_for_backward(centered, out, at_mean)
+        return _unkeep(out, axis, keepdims)
 
     def backward(self, grad):
-        centered, at_mean = self.saved
-        return (_var_grad(grad.reshape(self.kept), centered, self.dof, at_mean),)
+        centered, out, at_mean = self.saved
+        grad = _over(grad, out) / 2 if self.root else grad.reshape(out.shape)  # d √v/dv = 1 / (2 √v)
+        return (_var_grad(grad, centered, self.dof, at_mean),)
 
 
-class Std(Function):
+class Std(Var):
     """out = √(Σ (a - mean)² / (n - c));  d/da = (a - mean) / ((n - c) · out), 0 where out = 0
 
     Over ``axis`` (None: every element); ``c`` is the correction (1: the sample standard deviation,
@@ -184,16 +193,7 @@ class Std(Function):
     get 0 · ∞ = NaN gradients (PyTorch gives 0). Where n - c ≤ 0, as ``Var`` (PyTorch's rule).
     """
 
-    def forward(self, a, axis=None, keepdims=False, correction=1):
-        centered, squares, self.dof, at_mean = _var_parts(a, axis, correction)
-        with np.errstate(divide="ignore", invalid="ignore"):  # n ≤ c: inf or NaN, as PyTorch
-            out = np.sqrt(squares / max(self.dof, 0))
-        self.save_for_backward(centered, out, at_mean)
-        return _unkeep(out, axis, keepdims)
-
-    def backward(self, grad):
-        centered, out, at_mean = self.saved
-        return (_var_grad(_over(grad, out) / 2, centered, self.dof, at_mean),)
+    root = True
 
 
 class Norm(Function):
