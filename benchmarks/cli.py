@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from tinygrad_edu.cli import positive
+from tinygrad_edu.cli import Outputs, UsageError, checked_path, positive
+from tinygrad_edu.utils.files import atomic_write
 
 from . import runner, tables
 from . import workloads as W
@@ -62,10 +62,18 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, prog: str = "python benchmarks/bench.py") -> int:
     """Parse the options (``sys.argv[1:]`` by default) and run the bench; returns the exit code."""
-    return run(build_parser(prog).parse_args(argv))
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except UsageError as error:  # a path option that cannot be used, found before any work
+        parser.error(str(error))
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.data is not None:
+        checked_path("--data", args.data, "input folder")
+    json_path = None if args.json in (None, "-") else Outputs().add("--json", args.json)
     config = Config.quick_mode(data_root=args.data) if args.quick else Config(data_root=args.data)
     repeats = args.repeats or (1 if args.quick else 5)
     log = (lambda s: None) if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
@@ -75,9 +83,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(report.to_json())
     else:
         sys.stdout.write(tables.format_table(report))
-        if args.json:
-            Path(args.json).write_text(report.to_json(), encoding="utf-8")
-            print(f"wrote {args.json}")
+        if json_path:
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(json_path, report.to_json())
+            print(f"wrote {json_path}")
     if not report.all_agree:
         print("tinygrad-edu bench: the ways disagree (see the 'agree' column)", file=sys.stderr)
         return 1

@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from tinygrad_edu.cli import COMMANDS, build_parser, main, non_negative, plain, positive
+from tinygrad_edu.cli import (
+    COMMANDS,
+    Outputs,
+    UsageError,
+    build_parser,
+    checked_path,
+    main,
+    non_negative,
+    plain,
+    positive,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,3 +74,29 @@ def test_number_options_refuse_what_cannot_be_used(parse, text, message):
     with pytest.raises(argparse.ArgumentTypeError, match=message):
         parse(text)
     assert non_negative(int)("0") == 0 and positive(float)("1e-3") == 0.001
+
+
+def test_checked_path_names_the_option_the_path_and_the_reason(tmp_path):
+    assert checked_path("--out", str(tmp_path / "new"), "folder") == tmp_path / "new"
+    with pytest.raises(UsageError, match=rf"^--trace '{tmp_path}': {tmp_path} is a folder, not a file$"):
+        checked_path("--trace", str(tmp_path), "file")
+    with pytest.raises(UsageError, match=r"^--data 'nope': there is no folder .*nope$"):
+        checked_path("--data", "nope", "input folder")
+
+
+def test_outputs_keep_what_is_there_and_give_each_option_its_own_path(tmp_path):
+    said = []
+    outputs = Outputs(log=said.append)
+    (tmp_path / "a.svg").write_text("mine")
+    assert outputs.add("--before", tmp_path / "a.svg") == tmp_path / "a-2.svg"
+    assert said == [f"{tmp_path / 'a.svg'} is already there and is kept; --before writes "
+                    f"{tmp_path / 'a-2.svg'} instead"]
+    assert outputs.add("--after", tmp_path / "b.svg", suffix=".dot") == tmp_path / "b.dot"
+    assert outputs.add("--other", tmp_path / "b.png", suffix=".dot") == tmp_path / "b-2.dot"
+    assert said[-1] == f"--after writes {tmp_path / 'b.dot'}; --other writes {tmp_path / 'b-2.dot'} instead"
+    with pytest.raises(UsageError, match="--before names it too"):
+        outputs.add("--again", tmp_path / "a.svg")
+    with pytest.raises(UsageError, match="the files of --before and --steps would mix"):
+        outputs.add("--steps", tmp_path, folder=True)
+    assert outputs.paths == {"--before": tmp_path / "a-2.svg", "--after": tmp_path / "b.dot",
+                             "--other": tmp_path / "b-2.dot"}

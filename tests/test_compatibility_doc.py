@@ -172,6 +172,24 @@ def check_non_leaf_grad():
         y.numpy()
 
 
+def check_signed_zero():
+    zero = torch.tensor([-0.0])
+    assert np.signbit(zero.numpy()).all() and not np.signbit(zero.relu().numpy()).any()
+    assert not np.signbit(zero.clamp(min=0).numpy()).any()
+
+
+def check_nan_gradients():
+    c0 = torch.tensor(-0.42, dtype=torch.float64, requires_grad=True)
+    with pytest.warns(UserWarning, match="n - correction = 0"):  # one element: NaN, with a warning
+        var = c0.var(dim=-1, keepdim=True, correction=1)
+    var.retain_grad()
+    (var.clamp(min=0).min().tanh().exp() * 0.97).sum().backward()
+    assert np.isnan(var.item()) and var.grad.item() == 0.0 and np.isnan(c0.grad.item())
+    x = torch.randn(2, 3, requires_grad=True)
+    F.cross_entropy(x, torch.tensor([-100, -100])).backward(torch.tensor(float("nan")))
+    assert x.grad.tolist() == [[0.0] * 3] * 2
+
+
 CHECKS = {name[len("check_"):].replace("_", "-"): fn for name, fn in globals().items()
           if name.startswith("check_")}
 

@@ -316,3 +316,61 @@ def test_linear_falls_back_to_the_composed_ops_for_a_single_sample_and_mixed_dty
     assert mixed.dtype == np.float64
     assert tg.gradcheck(lambda x: F.linear(x, w.double(), b.double()), [tg.randn(2, 4, dtype=tg.float64,
                                                                                  requires_grad=True)])
+
+
+@pytest.mark.parametrize("target", [[[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]], [0, 2]],
+                         ids=["probabilities", "classes"])
+@pytest.mark.parametrize("weight, got", [([1.0] * 4, "got 4 entries"), ([[1.0]] * 3, r"got shape \(3, 1\)")])
+def test_cross_entropy_names_a_weight_of_the_wrong_length(target, weight, got):
+    x = tg.randn(2, 3)
+    message = (r"cross_entropy: weight must have one entry per class, shape \(3,\), for input of shape "
+               rf"\(2, 3\) \(3 classes\); {got}")
+    with pytest.raises(ShapeError, match=message):
+        F.cross_entropy(x, tg.tensor(target), weight=tg.tensor(weight))
+    with pytest.raises(ShapeError, match="nll_loss: weight must have one entry per class"):
+        F.nll_loss(x, tg.tensor([0, 2]), weight=tg.tensor(weight))
+
+
+# ---- ignored targets are skipped, not multiplied by 0 (as PyTorch) -------------------------------------
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("arriving", [1.0, NAN, INF])
+@pytest.mark.parametrize("reduction, value", [("mean", NAN), ("sum", 0.0), ("none", [0.0, 0.0])])
+def test_nll_loss_with_every_target_ignored_has_zero_gradients(reduction, value, arriving):
+    x = tg.tensor([[NAN, 1.0, -2.0], [0.5, INF, 0.0]], dtype=tg.float64, requires_grad=True)
+    out = F.nll_loss(x, tg.tensor([-100, -100]), reduction=reduction)
+    np.testing.assert_array_equal(out.detach().numpy(), value)  # a NaN in an ignored row is not counted
+    out.backward(tg.full(out.shape, arriving, dtype=tg.float64))
+    assert x.grad.tolist() == [[0.0] * 3] * 2
+    for red in ("mean", "sum"):  # through cross_entropy too: log_softmax gets 0 from every row
+        y = tg.tensor([[0.3, 1.0, -2.0], [0.5, 2.0, 0.0]], dtype=tg.float64, requires_grad=True)
+        loss = F.cross_entropy(y, tg.tensor([-100, -100]), reduction=red)
+        loss.backward(tg.tensor(arriving, dtype=tg.float64))
+        assert y.grad.tolist() == [[0.0] * 3] * 2
+
+
+@pytest.mark.parametrize("weight", [None, [2.0, 1.0, 0.5]])
+def test_nll_loss_skips_ignored_rows_and_weights_the_others(weight):
+    x = tg.tensor([[NAN, NAN, NAN], [-0.5, -1.0, -2.0], [-3.0, -0.25, -1.5]], dtype=tg.float64,
+                  requires_grad=True)
+    w = np.ones(3) if weight is None else np.array(weight)
+    kw = {} if weight is None else {"weight": tg.tensor(weight, dtype=tg.float64)}
+    out = F.nll_loss(x, tg.tensor([-100, 2, 1]), reduction="mean", **kw)
+    total = w[2] + w[1]
+    assert out.item() == pytest.approx((2.0 * w[2] + 0.25 * w[1]) / total)
+    out.backward(tg.tensor(NAN, dtype=tg.float64))  # a NaN gradient reaches only the picked entries
+    expected = np.zeros((3, 3))
+    expected[1, 2] = expected[2, 1] = NAN
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+    none = F.nll_loss(x, tg.tensor([-100, 2, 1]), reduction="none", **kw)
+    np.testing.assert_array_equal(none.detach().numpy(), [0.0, 2.0 * w[2], 0.25 * w[1]])
+
+
+def test_nll_loss_with_zero_weights_is_nan_with_nan_gradients_as_pytorch():
+    x = tg.tensor([[-1.0, -2.0], [-0.5, -1.0]], dtype=tg.float64, requires_grad=True)
+    out = F.nll_loss(x, tg.tensor([0, 0]), weight=tg.tensor([0.0, 1.0], dtype=tg.float64))
+    out.backward()  # -w / Σ w = -0 / 0 at the picked entries
+    assert np.isnan(out.item())
+    np.testing.assert_array_equal(x.grad.numpy(), [[NAN, 0.0], [NAN, 0.0]])

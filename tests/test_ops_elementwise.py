@@ -349,3 +349,32 @@ def test_cast_grad_fn_and_int_casts_leave_the_graph():
     n = x.long()
     assert n.dtype == tg.int64 and n.tolist() == [1, -2] and not n.requires_grad
     assert x.float() is x  # already float32, as PyTorch
+
+
+# ---- NaN edges: the gradients PyTorch gives where a value or an arriving gradient is NaN or ∞ ----------
+
+NAN, INF = math.nan, math.inf
+NAN_EDGES = [
+    # clamp: outside the range and at NaN, 0 — even from a NaN or infinite gradient (masked, not multiplied)
+    ("clamp(min=0)", lambda x: x.clamp(min=0), [NAN, -1.0, 1.0], [1.0, NAN, INF], [0.0, 0.0, INF]),
+    ("clamp(-0.5, 0.5)", lambda x: x.clamp(-0.5, 0.5), [NAN, 0.0, 2.0], [INF, NAN, NAN], [0.0, NAN, 0.0]),
+    ("clamp(max=0)", lambda x: x.clamp(max=0), [NAN, 1.0, -1.0], [NAN, INF, 2.0], [0.0, 0.0, 2.0]),
+    # relu: 0 where out ≤ 0 (even from NaN); at x = NaN the gradient passes
+    ("relu", lambda x: x.relu(), [NAN, 0.0, -1.0, 2.0], [3.0, NAN, INF, NAN], [3.0, 0.0, 0.0, NAN]),
+    # abs: sign(NaN) = 0, sign(0) = 0; an infinite gradient times 0 is NaN
+    ("abs", lambda x: x.abs(), [NAN, 0.0, -2.0], [1.0, 1.0, 1.0], [0.0, 0.0, -1.0]),
+    ("abs at inf", lambda x: x.abs(), [NAN, 0.0], [INF, NAN], [NAN, NAN]),
+    # x ** 0: the base's gradient is 0 whatever arrives
+    ("x ** 0", lambda x: x**0, [NAN, 1.0, 0.0], [NAN, INF, 1.0], [0.0, 0.0, 0.0]),
+    # 0 ** b for b ≥ 0: the exponent's gradient is 0 · grad (NaN from a NaN gradient)
+    ("0 ** b", lambda b: tg.zeros(2, dtype=tg.float64) ** b, [1.0, 0.0], [NAN, 1.0], [NAN, 0.0]),
+]
+
+
+@pytest.mark.parametrize("name, fn, values, arriving, expected", NAN_EDGES, ids=[c[0] for c in NAN_EDGES])
+def test_nan_edges_give_pytorchs_gradients(name, fn, values, arriving, expected):
+    x = tg.tensor(values, dtype=tg.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # inf · 0
+        fn(x).backward(tg.tensor(arriving, dtype=tg.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), expected)

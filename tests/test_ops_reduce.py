@@ -2,6 +2,7 @@
 passes (all elements, one dim, a dim tuple, negative dims, keepdim), and PyTorch's conventions hold."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -124,6 +125,13 @@ def test_bad_dims_raise_index_error():
     for call in (lambda: x.sum(2), lambda: x.mean(-3), lambda: x.max(5), lambda: x.softmax(2)):
         with pytest.raises(IndexError, match="out of range"):
             call()
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "var", "std", "norm", "logsumexp"])
+def test_a_dim_given_twice_is_named_with_the_op(op):
+    x = tg.ones(2, 3)
+    with pytest.raises(RuntimeError, match=rf"^{op}: dim \(1, -1\) names one dimension more than once$"):
+        getattr(x, op)(dim=(1, -1))
 
 
 def test_sum_of_integers_and_bools():
@@ -330,3 +338,81 @@ def test_top_level_reductions_and_softmax():
     assert tg.max(x, tg.tensor(4.0)).tolist() == [[4.0, 5.0, 4.0], [7.0, 4.0, 4.0]]  # elementwise
     np.testing.assert_allclose(tg.softmax(x, 1).numpy(), x.softmax(1).numpy())
     np.testing.assert_allclose(tg.log_softmax(x, dim=0).numpy(), x.log_softmax(0).numpy())
+
+
+# ---- degenerate reductions: ties, NaN, n - correction ≤ 0 — the gradients PyTorch gives ------------------
+
+NAN, INF = math.nan, math.inf
+DEGENERATE = [
+    # max/min over every element: ties share; the others get 0, even from a NaN or infinite gradient
+    ("max() ties", lambda x: x.max(), [1.0, 3.0, 3.0], NAN, [0.0, NAN, NAN]),
+    ("max() of NaNs", lambda x: x.max(), [NAN, 1.0, NAN], 1.0, [0.5, 0.0, 0.5]),
+    ("min() from inf", lambda x: x.min(), [1.0, 3.0, 3.0], INF, [INF, 0.0, 0.0]),
+    # var/std: one element with correction 1 is NaN, and so is its gradient
+    ("var of one", lambda x: x.var(0, correction=1), [3.0], 1.0, [NAN]),
+    ("std of one", lambda x: x.std(0, correction=1), [3.0], 1.0, [NAN]),
+    # along a dim the rule 2 (x - mean) / (n - c) stands, n - c < 0 included
+    ("var, n - c = -1", lambda x: x.var(0, correction=3), [1.0, 2.0], 1.0, [1.0, -1.0]),
+    ("std, n - c = -1", lambda x: x.std(0, correction=3), [1.0, 2.0], 1.0, [0.0, -0.0]),
+    ("var from inf", lambda x: x.var(0), [1.0, 2.0], INF, [-INF, INF]),
+    # over every element with n - c ≤ 0: NaN where x = mean, ∞ elsewhere
+    ("var(), n - c = 0", lambda x: x.var(correction=3), [1.0, 2.0, 4.0], 1.0, [INF, INF, INF]),
+    ("var() of equal values", lambda x: x.var(correction=2), [1.0, 1.0], 1.0, [NAN, NAN]),
+    ("var() with inf", lambda x: x.var(correction=3), [INF, 1.0], 2.0, [NAN, INF]),
+    ("std(), n - c = 0", lambda x: x.std(correction=2), [1.0, 2.0], 1.0, [NAN, NAN]),
+    # std of equal values is 0: its gradient is 0, even from a NaN gradient
+    ("std of equal values", lambda x: x.std(0), [1.0, 1.0], NAN, [0.0, 0.0]),
+    # the norm's gradient is grad · x / ‖x‖ with 0 for x / ‖x‖ at 0: NaN · 0 stays NaN
+    ("norm at 0", lambda x: x.norm(), [0.0, 0.0], NAN, [NAN, NAN]),
+    ("norm from inf", lambda x: x.norm(), [0.0, 1.0], INF, [NAN, INF]),
+]
+
+
+@pytest.mark.parametrize("name, fn, values, arriving, expected", DEGENERATE, ids=[c[0] for c in DEGENERATE])
+def test_degenerate_reductions_give_pytorchs_gradients(name, fn, values, arriving, expected):
+    x = tg.tensor(values, dtype=tg.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # n - correction ≤ 0 warns, as PyTorch
+        out = fn(x)
+    out.backward(tg.full(out.shape, arriving, dtype=tg.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+def test_var_of_a_0d_tensor_reduces_every_element():
+    x = tg.tensor(-0.42, dtype=tg.float64, requires_grad=True)
+    message = r"^var: n - correction = 0 ≤ 0 \(1 value\(s\) per result, correction 1\)"
+    with pytest.warns(UserWarning, match=message):
+        out = x.var(dim=-1, keepdim=True, correction=1)
+    assert out.shape == () and math.isnan(out.item())
+    out.backward()
+    assert math.isnan(x.grad.item())
+    assert x.var(correction=0).item() == 0.0 and x.std(correction=0).item() == 0.0
+
+
+def test_var_std_name_the_op_for_integer_tensors():
+    for op in ("var", "std"):
+        with pytest.raises(TypeError, match=rf"^{op}: needs a floating-point tensor \(this one is int64\)"):
+            getattr(tg.tensor([1, 2, 3]), op)()
+
+
+@pytest.mark.parametrize("op", ["var", "std"])
+@pytest.mark.parametrize("dim", [0, None])
+def test_float32_var_std_along_long_axes_are_accurate_like_pytorchs(op, dim):
+    # makemore part 3's BatchNorm calibration: hpreact (182625, 200).std(0, keepdim=True)
+    data = (np.random.default_rng(0).standard_normal((182_625, 3)) * 2 + 0.5).astype(np.float32)
+    exact = getattr(data.astype(np.float64), op)(dim, ddof=1)
+    numpy_float32 = np.sqrt(((data - data.mean(0)) ** 2).sum(0) / (len(data) - 1))
+    assert np.max(np.abs(numpy_float32 - data.astype(np.float64).std(0, ddof=1))) > 1e-5  # what this guards
+    out = getattr(tg.tensor(data), op)(dim)
+    assert out.dtype == tg.float32
+    np.testing.assert_allclose(out.numpy(), exact, rtol=1e-6)
+
+
+def test_float32_std_along_a_long_axis_matches_pytorchs():
+    torch = pytest.importorskip("torch")
+    data = (np.random.default_rng(1).standard_normal((182_625, 4)) * 3 - 1).astype(np.float32)
+    ours = tg.tensor(data).std(0, keepdim=True).numpy()
+    theirs = torch.tensor(data).std(0, keepdim=True).numpy()
+    exact = data.astype(np.float64).std(0, ddof=1, keepdims=True)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    assert np.max(np.abs(ours - exact) / exact) < 1e-6

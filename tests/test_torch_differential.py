@@ -5,6 +5,9 @@ size-1 dims included), then applies random ops to random earlier tensors (so int
 and sums every tensor it made into the loss. Skipped when PyTorch is not installed.
 """
 
+import math
+import warnings
+
 import numpy as np
 import pytest
 
@@ -60,14 +63,27 @@ def _random_step(rng):
     return "binary", str(rng.choice(list(BINARY))), first, second
 
 
-def _build(lib, leaves, plan):
+def _build(lib, leaves, plan, unary=UNARY):
     pool = list(leaves)
     for kind, name, i, j in plan:
         if kind == "unary":
-            pool.append(UNARY[name](pool[i % len(pool)]))
+            pool.append(unary[name](pool[i % len(pool)]))
         else:
             pool.append(BINARY[name](pool[i % len(pool)], pool[j % len(pool)]))
     return pool, sum(t.sum() for t in pool[len(leaves):])
+
+
+def _differences(pool_ours, pool_theirs, ours, theirs):
+    """("value", k) for each tensor of the graph that differs, ("grad", k) for each leaf's gradient."""
+    for k, (a, b) in enumerate(zip(pool_ours, pool_theirs)):
+        if a.shape != tuple(b.shape) or not np.allclose(a.detach().numpy(), b.detach().numpy(),
+                                                        rtol=1e-9, atol=1e-12, equal_nan=True):
+            yield "value", k
+    for k, (a, b) in enumerate(zip(ours, theirs)):
+        grad_b = np.zeros(a.shape) if b.grad is None else b.grad.numpy()
+        grad_a = np.zeros(a.shape) if a.grad is None else a.grad.numpy()
+        if not np.allclose(grad_a, grad_b, rtol=1e-8, atol=1e-10, equal_nan=True):
+            yield "grad", k
 
 
 @pytest.mark.parametrize("chunk", range(4))
@@ -84,15 +100,105 @@ def test_random_graphs_match_pytorch(chunk):
         pool_theirs, loss_theirs = _build(torch, theirs, plan)
         loss_ours.backward()
         loss_theirs.backward()
-        for k, (a, b) in enumerate(zip(pool_ours, pool_theirs)):
-            if a.shape != tuple(b.shape) or not np.allclose(a.detach().numpy(), b.detach().numpy(),
-                                                            rtol=1e-9, atol=1e-12, equal_nan=True):
-                mismatches.append((seed, "value", k, plan))
-        for k, (a, b) in enumerate(zip(ours, theirs)):
-            grad_b = np.zeros(a.shape) if b.grad is None else b.grad.numpy()
-            grad_a = np.zeros(a.shape) if a.grad is None else a.grad.numpy()
-            if not np.allclose(grad_a, grad_b, rtol=1e-8, atol=1e-10, equal_nan=True):
-                mismatches.append((seed, "grad", k, plan))
+        found = _differences(pool_ours, pool_theirs, ours, theirs)
+        mismatches += [(seed, kind, k, plan) for kind, k in found]
+    assert mismatches == []
+
+
+# ---- degenerate reductions: NaN forward values, ties, every target ignored (issue 18) ------------------
+# The same random graphs, with ops whose forward value is NaN or whose reduction is degenerate: var/std
+# over one element with correction 1 (NaN), corrections of n or more, all-equal inputs and ties for
+# max/min, l1_loss, and cross-entropy / nll with every target ignored. PyTorch's gradients there are 0 in
+# some places and NaN in others; ours must be the same.
+
+DEGENERATE_GRAPHS = 400
+
+
+def _loss_fns(x):
+    return tg.nn.functional if isinstance(x, tg.Tensor) else torch.nn.functional
+
+
+def _rows(x):
+    return x.reshape(-1, x.shape[-1]) if x.ndim else x.reshape(1, 1)
+
+
+def _targets(x, ignored_every=1):
+    """One class per row of _rows(x); every ``ignored_every``-th target is ignored (-100)."""
+    rows, classes = _rows(x).shape
+    t = np.arange(rows) % classes
+    t[::ignored_every] = -100
+    return (tg if isinstance(x, tg.Tensor) else torch).tensor(t)
+
+
+def _cross_entropy(x, ignored_every=1, **options):
+    """cross_entropy of x's rows (x itself when there is one class: tinygrad_edu refuses that on purpose)."""
+    if not x.ndim or x.shape[-1] < 2:
+        return x
+    return _loss_fns(x).cross_entropy(_rows(x), _targets(x, ignored_every), **options)
+
+
+DEGENERATE = {
+    **UNARY,
+    "var_of_one": lambda x: x[..., :1].var(-1, keepdim=True, correction=1) if x.ndim else x.var(correction=1),
+    "std_of_one": lambda x: x[..., :1].std(-1, keepdim=True, correction=1) if x.ndim else x.std(correction=1),
+    "var_c2": lambda x: x.var(-1, keepdim=True, correction=2) if x.ndim else x.var(correction=2),
+    "std_c2": lambda x: x.std(0, keepdim=True, correction=2) if x.ndim else x.std(correction=2),
+    "var_all_c3": lambda x: x.var(correction=3), "std_all_c3": lambda x: x.std(correction=3),
+    "equal": lambda x: x * 0.0 + 0.25,  # every element the same: ties everywhere
+    "ties": lambda x: x - x.detach() + (x.detach() * 2).round(),  # values with ties, gradient 1
+    "max_all": lambda x: x.max(), "min_all": lambda x: x.min(),
+    "min_keep": lambda x: x.min(0, keepdim=True)[0] if x.ndim else x,
+    "clamp_low": lambda x: x.clamp(min=0), "clamp_high": lambda x: x.clamp(max=0),
+    "l1": lambda x: _loss_fns(x).l1_loss(x, x.detach() * 0 + 0.5),
+    "ce_all_ignored": lambda x: _cross_entropy(x), "ce_half_ignored": lambda x: _cross_entropy(x, 2),
+    "ce_all_ignored_sum": lambda x: _cross_entropy(x, reduction="sum"),
+    "nll_all_ignored": lambda x: _loss_fns(x).nll_loss(_rows(x), _targets(x)),
+    "nll_none_ignored": lambda x: _loss_fns(x).nll_loss(_rows(x), _targets(x, 2), reduction="none").reshape(
+        x.shape[:-1] + (1,) if x.ndim else ()),
+}
+
+
+def _degenerate_step(rng):
+    first, second = int(rng.integers(0, 99)), int(rng.integers(0, 99))
+    if rng.random() < 0.6:
+        return "unary", str(rng.choice(list(DEGENERATE))), first, 0
+    return "binary", str(rng.choice(list(BINARY))), first, second
+
+
+def test_the_issues_example_matches_pytorch():
+    """var over one element with correction 1 is NaN; clamp then sends 0 back from a NaN gradient."""
+    grads = []
+    for lib in (tg, torch):
+        c0 = lib.tensor(-0.42, dtype=lib.float64, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # both warn that n - correction <= 0
+            var = c0.var(dim=-1, keepdim=True, correction=1)
+        var.retain_grad()
+        v = var.clamp(min=0).min()
+        (v.tanh().exp() * 0.97).sum().backward()
+        grads.append((var.grad.item(), c0.grad.item()))
+    assert grads[0][0] == grads[1][0] == 0.0 and math.isnan(grads[0][1]) and math.isnan(grads[1][1])
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_random_graphs_with_degenerate_reductions_match_pytorch(chunk):
+    mismatches = []
+    for seed in range(chunk * DEGENERATE_GRAPHS // 4, (chunk + 1) * DEGENERATE_GRAPHS // 4):
+        rng = np.random.default_rng(10_000 + seed)
+        base = tuple(int(n) for n in rng.integers(1, 4, size=rng.integers(0, 4)))
+        arrays = [rng.standard_normal(shape) for shape in _leaf_shapes(rng, base)]
+        arrays = [np.round(a) + 0.0 if rng.random() < 0.3 else a for a in arrays]  # ties and zeros
+        plan = [_degenerate_step(rng) for _ in range(OPS_PER_GRAPH)]
+        ours = [tg.tensor(a, dtype=tg.float64, requires_grad=True) for a in arrays]
+        theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # both warn that n - correction <= 0
+            pool_theirs, loss_theirs = _build(torch, theirs, plan, DEGENERATE)
+            pool_ours, loss_ours = _build(tg, ours, plan, DEGENERATE)
+        loss_theirs.backward()
+        loss_ours.backward()
+        found = _differences(pool_ours, pool_theirs, ours, theirs)
+        mismatches += [(seed, kind, k, plan) for kind, k in found]
     assert mismatches == []
 
 

@@ -11,7 +11,9 @@ from tinygrad_edu.utils.files import (
     atomic_folder,
     atomic_open,
     atomic_write,
+    creatable_file_problem,
     creatable_folder_problem,
+    existing_folder_problem,
     free_name,
 )
 
@@ -132,3 +134,37 @@ def test_creatable_folder_problem_tries_to_create_one(tmp_path, monkeypatch):
     monkeypatch.setattr(files.os, "mkdir", refused)  # as a read-only folder would (root ignores modes)
     problem = creatable_folder_problem(tmp_path / "run")
     assert problem == f"cannot create a folder in {tmp_path}: Permission denied"
+
+
+def test_free_name_of_a_file_numbers_it_before_its_extension(tmp_path):
+    assert free_name(tmp_path / "before.svg", file=True) == tmp_path / "before.svg"
+    (tmp_path / "before.svg").write_text("mine")
+    (tmp_path / "before-2.svg").mkdir()  # anything there takes the name, even an empty folder
+    assert free_name(tmp_path / "before.svg", file=True) == tmp_path / "before-3.svg"
+    avoid = {tmp_path / "before-3.svg"}  # a name another output of the same run is about to take
+    assert free_name(tmp_path / "before.svg", file=True, avoid=avoid) == tmp_path / "before-4.svg"
+    assert free_name(tmp_path / "new.svg", file=True, avoid={tmp_path / "new.svg"}) == tmp_path / "new-2.svg"
+
+
+def test_creatable_file_problem_names_what_is_in_the_way(tmp_path, monkeypatch):
+    assert creatable_file_problem(tmp_path / "new" / "deeper" / "a.svg") is None
+    (tmp_path / "taken.svg").write_text("x")
+    assert creatable_file_problem(tmp_path / "taken.svg") is None  # written beside it (free_name)
+    assert creatable_file_problem(tmp_path) == f"{tmp_path} is a folder, not a file"
+    inside = creatable_file_problem(tmp_path / "taken.svg" / "a.svg")
+    assert inside == f"{tmp_path / 'taken.svg'} is a file, so no file can be made inside it"
+    assert sorted(os.listdir(tmp_path)) == ["taken.svg"]  # the checks leave nothing behind
+
+    def refused(path, *args):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(files.os, "mkdir", refused)
+    problem = creatable_file_problem(tmp_path / "a.svg")
+    assert problem == f"cannot create a file in {tmp_path}: Permission denied"
+
+
+def test_existing_folder_problem(tmp_path):
+    assert existing_folder_problem(tmp_path) is None
+    assert existing_folder_problem(tmp_path / "absent") == f"there is no folder {tmp_path / 'absent'}"
+    (tmp_path / "file").write_text("x")
+    assert existing_folder_problem(tmp_path / "file") == f"{tmp_path / 'file'} is a file, not a folder"

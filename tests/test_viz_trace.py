@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import time
 from types import SimpleNamespace
@@ -236,3 +237,18 @@ def test_step_record_repr_is_short():
     *_, loss = small_graph()
     steps = trace_backward(loss, file=None)
     assert "grad_out_array" not in repr(steps[0]) and isinstance(steps[0].grad_out, ArrayStats)
+
+
+def test_pictures_keep_a_folder_already_there_and_refuse_a_file(tmp_path, capsys):
+    pytest.importorskip("graphviz")
+    (tmp_path / "steps").mkdir()
+    (tmp_path / "steps" / "01-Sum.dot").write_text("mine")
+    steps = trace_backward(small_graph()[-1], file=None, pictures=tmp_path / "steps", picture_format="dot")
+    assert (tmp_path / "steps" / "01-Sum.dot").read_text() == "mine"
+    assert [s.picture for s in steps] == [tmp_path / "steps-2" / n for n in ("01-Sum.dot", "02-Add.dot",
+                                                                             "03-Mul.dot")]
+    assert all(s.picture.read_text().startswith("digraph") for s in steps)
+    assert f"the pictures go to {tmp_path / 'steps-2'}" in capsys.readouterr().err
+    with pytest.raises(ValueError, match=r"trace_backward: pictures=.*01-Sum.dot.*is a file, not a folder"):
+        trace_backward(small_graph()[-1], file=None, pictures=tmp_path / "steps" / "01-Sum.dot")
+    assert sorted(os.listdir(tmp_path)) == ["steps", "steps-2"]

@@ -7,6 +7,8 @@ module only adds a thin entry that finds that folder in a clone and hands it the
 
 A command that finds a bad option only after parsing raises ``UsageError``: it is reported as argparse
 reports its own errors (the command's usage line, the message, exit status 2), never as a traceback.
+Every path option goes through ``checked_path`` (and every output through ``Outputs``) before any work:
+a bad one is named with its path and the reason, and an output that is already there is kept.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import math
+import os
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from .utils.files import creatable_file_problem, creatable_folder_problem, existing_folder_problem, free_name
 
 # command name -> module that defines it (bench: this module's add_parser, an entry to benchmarks/)
 COMMANDS = {
@@ -32,6 +37,57 @@ CLONE = Path(__file__).resolve().parents[1]
 
 class UsageError(Exception):
     """A command-line option that parsed but cannot be used; the message names the option."""
+
+
+PATH_CHECKS = {"file": creatable_file_problem, "folder": creatable_folder_problem,
+               "input folder": existing_folder_problem}
+
+
+def checked_path(option: str, text: str, kind: str) -> Path:
+    """``option``'s path, or ``UsageError`` naming the option, the path and the reason it cannot be used.
+
+    ``kind``: "file" or "folder" (an output to write, its parent folders made as needed), or
+    "input folder" (a folder to read).
+    """
+    problem = PATH_CHECKS[kind](text)
+    if problem:
+        raise UsageError(f"{option} {text!r}: {problem}")
+    return Path(text)
+
+
+class Outputs:
+    """The outputs of one command, checked and named before any work; nothing already there is overwritten.
+
+    ``add`` checks an option's path (``checked_path``) and refuses two options naming one path or a
+    file inside another option's folder; a path already taken is replaced by the first free
+    ``NAME-2``, ``NAME-3``, ... (``free_name``), and ``log`` is told so.
+    """
+
+    def __init__(self, log: Callable[[str], Any] = print) -> None:
+        self.log = log
+        self.asked: dict[str, tuple[Path, bool]] = {}  # option -> (the path given, a folder?)
+        self.paths: dict[str, Path] = {}  # option -> the path it writes
+
+    def add(self, option: str, text: str | Path, folder: bool = False, suffix: str | None = None) -> Path:
+        """The free path ``option`` writes (with ``suffix`` instead of its own, if given)."""
+        text = str(text)
+        path = checked_path(option, text, "folder" if folder else "file")
+        absolute = Path(os.path.abspath(path))
+        for other, (taken, taken_folder) in self.asked.items():
+            if absolute == taken:
+                raise UsageError(f"{option} {text!r}: {other} names it too; give each output its own name")
+            if (folder and absolute in taken.parents) or (taken_folder and taken in absolute.parents):
+                raise UsageError(f"{option} {text!r}: the files of {other} and {option} would mix; "
+                                 "put them in separate folders")
+        self.asked[option] = (absolute, folder)
+        wanted = path if suffix is None else path.with_suffix(suffix)
+        target = free_name(wanted, file=not folder, avoid=set(self.paths.values()))
+        owner = next((other for other, taken in self.paths.items() if taken == wanted), None)
+        if target != wanted:
+            why = f"{owner} writes {wanted}" if owner else f"{wanted} is already there and is kept"
+            self.log(f"{why}; {option} writes {target} instead")
+        self.paths[option] = target
+        return target
 
 
 def _number(kind: type, text: str) -> Any:

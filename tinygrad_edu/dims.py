@@ -61,7 +61,10 @@ def reduction_axes(dim: Any, ndim: int, caller: str) -> tuple | None:
     """The axes a reduction runs over: None for every axis, when ``dim`` is None or empty (as PyTorch)."""
     if dim is None or (isinstance(dim, (tuple, list)) and not dim):
         return None
-    return axes(dim, ndim, caller)
+    found = axes(dim, ndim, caller)
+    if len(set(found)) < len(found):
+        raise RuntimeError(f"{caller}: dim {dim!r} names one dimension more than once")
+    return found
 
 
 def correction(unbiased: Any, correction: Any, caller: str) -> int | float:

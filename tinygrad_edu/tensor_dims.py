@@ -53,20 +53,18 @@ class DimMethods:
     def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None, keepdims: bool | None = None) -> Any:
         """Σ (x - mean)² / (n - correction): the unbiased sample variance by default, as PyTorch."""
+        self._require_float("var")
         c = correction_arg(unbiased, correction, "var")
-        keepdim = keepdim_arg(keepdim, keepdims, "var")
         axes = reduction_axes(dim, self.ndim, "var")
-        count = self.numel() if axes is None else int(np.prod([self.shape[a] for a in axes]))
-        centered = self - self.mean(axes, keepdim=True)
-        return (centered * centered).sum(axes, keepdim=keepdim) / max(count - c, 0)
+        return O.Var.apply(self, axis=axes, keepdims=keepdim_arg(keepdim, keepdims, "var"), correction=c)
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None, keepdims: bool | None = None) -> Any:
         """√var: the sample standard deviation by default, as PyTorch."""
+        self._require_float("std")
         c = correction_arg(unbiased, correction, "std")
         axes = reduction_axes(dim, self.ndim, "std")
-        return O.Std.apply(self._as_float(), axis=axes, keepdims=keepdim_arg(keepdim, keepdims, "std"),
-                           correction=c)
+        return O.Std.apply(self, axis=axes, keepdims=keepdim_arg(keepdim, keepdims, "std"), correction=c)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, *,
              keepdims: bool | None = None) -> Any:

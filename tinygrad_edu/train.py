@@ -25,13 +25,13 @@ from typing import Any
 import numpy as np
 
 from . import lesson, optim
-from .cli import UsageError, missing_mnist, non_negative, positive
+from .cli import UsageError, checked_path, missing_mnist, non_negative, positive
 from .creation import manual_seed
 from .data import DataLoader, MnistNotFoundError
 from .function import no_grad
 from .nn import functional as F
 from .serialization import save
-from .utils.files import atomic_folder, atomic_write, creatable_folder_problem, free_name
+from .utils.files import atomic_folder, atomic_write, free_name
 
 
 @dataclass(frozen=True)
@@ -208,20 +208,19 @@ def out_folder(args: argparse.Namespace) -> Path:
         if unknown:
             raise UsageError(f"--out {args.out!r}: {{{unknown[0]}}} is not a placeholder; the ones --out "
                              f"knows are {PLACEHOLDERS} (write {{{{ and }}}} for a literal brace)")
-        out_dir = Path(args.out.format(**values))
+        out_dir = args.out.format(**values)
     except ValueError as error:  # unbalanced braces, a bad format spec
         raise UsageError(f"--out {args.out!r}: {error}; placeholders are {PLACEHOLDERS}, a literal brace is "
                          "written {{ or }}") from None
-    problem = creatable_folder_problem(out_dir)
-    if problem:
-        raise UsageError(f"--out {args.out!r}: {problem}")
-    return out_dir
+    return checked_path("--out", out_dir, "folder")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.data is not None and not RECIPES[args.model].digits:
         raise UsageError(f"--data: {args.model} trains on the bundled 3s and 7s and reads no data folder; "
                          "--data is for --model mlp")
+    if args.data is not None:
+        checked_path("--data", args.data, "input folder")
     out_dir = out_folder(args)
     try:
         result = train(args.model, args.epochs, args.lr, args.batch_size, args.seed, args.data)

@@ -2,9 +2,9 @@
 
 ``import tinygrad_edu.nn.functional as F``.
 
-Everything is composed from Tensor methods (each a recorded op), except ``linear``, ``cross_entropy``
-and the two binary cross-entropies, which are fused ops in ``ops/linalg.py`` and ``ops/loss.py``
-(each op's docstring says why it is fused).
+Everything is composed from Tensor methods (each a recorded op), except ``linear``, ``cross_entropy``,
+``nll_loss`` and the two binary cross-entropies, which are fused ops in ``ops/linalg.py`` and
+``ops/loss.py`` (each op's docstring says why it is fused).
 
 One deliberate difference from PyTorch: the elementwise losses (``l1_loss``, ``mse_loss``, the binary
 cross-entropies) raise ``ShapeError`` when input and target shapes differ. PyTorch only warns and
@@ -245,6 +245,19 @@ def _class_targets(input: Tensor, target: Any, ignore_index: int, caller: str) -
     return t
 
 
+def _class_weights(weight: Any, input: Tensor, caller: str) -> np.ndarray | None:
+    """``weight`` as an array of one constant per class (input's dim 1 holds the classes; dim 0 unbatched)."""
+    if weight is None:
+        return None
+    w = np.asarray(weight._data if isinstance(weight, Tensor) else weight, input.dtype)
+    classes = input.shape[1 if input.ndim >= 2 else 0]
+    if w.shape != (classes,):
+        got = f"{w.shape[0]} entries" if w.ndim == 1 else f"shape {w.shape}"
+        raise ShapeError(f"{caller}: weight must have one entry per class, shape ({classes},), for input of "
+                         f"shape {tuple(input.shape)} ({classes} classes); got {got}")
+    return w
+
+
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood: -input[i, target[i]] for log-probabilities ``input`` [N, C] and integer
@@ -260,28 +273,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
         loss = nll_loss(input.unsqueeze(0), target.reshape(1), weight, ignore_index, reduction)
         return loss.reshape(()) if reduction == "none" else loss
     t = _class_targets(input, target, ignore_index, "nll_loss")
-    n, classes = input.shape
-    valid = t != ignore_index
-    safe = np.where(valid, t, 0) if not valid.all() else t
-    picked = input[(np.arange(n), safe)]
-    w = None
-    if weight is not None:
-        w_all = np.asarray(weight._data if isinstance(weight, Tensor) else weight, input.dtype)
-        if w_all.shape != (classes,):
-            raise ShapeError(f"nll_loss: weight must have one entry per class, shape ({classes},); "
-                             f"got {w_all.shape}")
-        w = w_all[safe]
-    if not valid.all():
-        w = valid.astype(input.dtype) if w is None else w * valid
-    losses = -picked if w is None else picked * Tensor._make(-w)
-    if reduction == "none":
-        return losses
-    if reduction == "sum" or w is None:
-        return _reduce(losses, reduction)
-    total = w.sum()
-    if total == 0:  # every target ignored: the mean of nothing is NaN, with zero gradients (as PyTorch)
-        return losses.sum() * 0 + float("nan")
-    return losses.sum() / Tensor._make(np.asarray(total, input.dtype))
+    w = _class_weights(weight, input, "nll_loss")
+    return O.NllLoss.apply(input, target=t, ignore_index=ignore_index, weight=w, reduction=reduction)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
@@ -295,6 +288,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
     _check_reduction(reduction, "cross_entropy")
     input = _float_input(input, "cross_entropy")
     target = _as_tensor(target, "cross_entropy", "target")
+    w = _class_weights(weight, input, "cross_entropy") if input.ndim else None  # its error names this op
     if target.dtype.kind == "f" and target.shape == input.shape and input.ndim >= 1:
         dim = 1 if input.ndim >= 2 else 0
         log_p = input.log_softmax(dim)
@@ -302,7 +296,6 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
             target = target.to(input.dtype)
         per_class = log_p * target
         if weight is not None:
-            w = np.asarray(weight._data if isinstance(weight, Tensor) else weight, input.dtype)
             per_class = per_class * Tensor._make(w.reshape((-1,) + (1,) * (input.ndim - 2)))
         return _reduce(-per_class.sum(dim), reduction)
     if input.ndim == 1 and target.ndim == 0:

@@ -29,7 +29,7 @@ from .elementwise import (
     Where,
 )
 from .linalg import Einsum, Linear, MatMul
-from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
+from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, NllLoss
 from .movement import Cat, Expand, GetItem, Permute, Reshape, SetItem
 from .pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
-from .reduce import LogSoftmax, Max, Mean, Min, Norm, Std, Sum
+from .reduce import LogSoftmax, Max, Mean, Min, Norm, Std, Sum, Var

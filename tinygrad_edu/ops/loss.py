@@ -94,3 +94,34 @@ class CrossEntropy(Function):
         grad_x = softmax * scale
         grad_x[np.arange(len(target)), target] -= scale
         return grad_x, None
+
+
+class NllLoss(Function):
+    """out = -Σ_i w_i · x[i, t_i] / Σ_i w_i (rows i not ignored);  d/dx[i, t_i] = -w_i / Σ w
+
+    Log-probabilities x [N, C], integer classes t [N] (no gradient), w_i = weight[t_i] (1 without
+    ``weight``); a row whose target is ``ignore_index`` is not counted. ``reduction='sum'`` drops the
+    division; ``'none'`` gives each row's -w_i · x[i, t_i] (0 for an ignored row). Fused so that ignored
+    rows are skipped, not multiplied by 0: a NaN in them reaches neither the loss nor the gradient, and
+    with every target ignored the mean is 0/0 = NaN with zero gradients (as PyTorch).
+    """
+
+    def forward(self, x, target, ignore_index=-100, weight=None, reduction="mean"):
+        self.rows = np.flatnonzero(target != ignore_index)
+        self.cols, self.shape, self.reduction = target[self.rows], x.shape, reduction
+        w = np.ones(len(self.rows), x.dtype) if weight is None else weight[self.cols]
+        terms = -w * x[self.rows, self.cols]
+        if reduction == "none":
+            self.save_for_backward(w)
+            out = np.zeros(len(x), x.dtype)
+            out[self.rows] = terms
+            return out
+        with np.errstate(divide="ignore", invalid="ignore"):  # nothing counted: 0 / 0 = NaN, as PyTorch
+            self.save_for_backward(w if reduction == "sum" else w / w.sum())
+            return terms.sum() if reduction == "sum" else terms.sum() / w.sum()
+
+    def backward(self, grad):
+        (scale,) = self.saved  # each counted row's d out/d x[i, t_i], without the minus sign
+        grad_x = np.zeros(self.shape, grad.dtype)
+        grad_x[self.rows, self.cols] = -scale * (grad[self.rows] if self.reduction == "none" else grad)
+        return (grad_x,)

@@ -1,9 +1,11 @@
-"""Reductions: sum, mean, max/min, the standard deviation, the norm and log-softmax.
+"""Reductions: sum, mean, max/min, the variance and standard deviation, the norm and log-softmax.
 
 ``axis`` is None (all axes) or a tuple of axes.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -64,7 +66,7 @@ class Max(Function):
     """out = max of a (over one ``axis``, or all);  d/da = 1 at the maximum, else 0.
 
     Over all elements, ties share the gradient equally; along an axis it goes to the index
-    that ``argmax`` returns (both as PyTorch).
+    that ``argmax`` returns (both as PyTorch). The other elements get 0, even from a NaN gradient.
     """
 
     reduce = staticmethod(np.max)
@@ -85,7 +87,7 @@ class Max(Function):
     def backward(self, grad):
         (selected,) = self.saved
         if self.axis is None:
-            return (grad * selected / selected.sum(),)
+            return (np.where(selected, grad / selected.sum(), np.zeros((), grad.dtype)),)
         if not self.keepdims:
             grad = np.expand_dims(grad, self.axis)
         full = np.zeros(self.shape, grad.dtype)
@@ -134,26 +136,64 @@ def _over(grad, out):
         return np.where(out == 0, 0, grad.reshape(out.shape) / out).astype(out.dtype)
 
 
-class Std(Function):
+def _var_parts(a, axis, correction, name):
+    """a - mean, Σ (a - mean)² (kept dims), n - c, and where a = mean if every element is reduced and
+    n - c ≤ 0 (else None). Both sums are ``_sum``'s, so a long float32 axis adds up in float64
+    (182,625 rows: within 1e-6 of float64, not 4e-4)."""
+    n = a.size // max(_kept_size(a.shape, axis), 1)
+    if n - correction <= 0:
+        warnings.warn(f"{name}: n - correction = {n - correction} ≤ 0 ({n} value(s) per result, correction "
+                      f"{correction}), so the result is NaN or inf (as in PyTorch, which warns too)",
+                      stacklevel=5)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the mean of nothing is NaN; ∞ - ∞ too
+        mean = _sum(a, axis, True) / n
+        centered, dof = a - mean, n - correction
+    at_mean = a == mean if (axis is None or a.ndim == 0) and dof <= 0 else None
+    return centered, _sum(centered * centered, axis, True), dof, at_mean
+
+
+def _var_grad(grad, centered, dof, at_mean):
+    """d var/da = 2 (a - mean) / (n - c) · grad, with PyTorch's answers where n - c ≤ 0 (var is NaN or ∞):
+    along dims the formula stands (a negative n - c too); over every element (``at_mean`` given) it
+    is grad · NaN where a = mean, grad · ∞ elsewhere."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if at_mean is not None:
+            return grad * np.where(at_mean, np.nan, np.inf).astype(centered.dtype)
+        return grad * centered * (2 / dof if dof else np.inf)
+
+
+class Var(Function):
+    """out = Σ (a - mean)² / (n - c);  d/da = 2 (a - mean) / (n - c)
+
+    Over ``axis`` (None: every element); ``c`` is the correction (1: the sample variance, PyTorch's
+    default). Fused so that n - c ≤ 0, where the variance is NaN or ∞, gives PyTorch's gradients
+    (``_var_grad``); composed, the chain rule would turn them into NaN.
+    """
+
+    root = False  # Std: the square root of the same sum
+
+    def forward(self, a, axis=None, keepdims=False, correction=1):
+        centered, squares, self.dof, at_mean = _var_parts(a, axis, correction, self.op_name().lower())
+        with np.errstate(divide="ignore", invalid="ignore"):  # n ≤ c: inf or NaN, as PyTorch
+            out = np.sqrt(squares / max(self.dof, 0)) if self.root else squares / max(self.dof, 0)
+        self.save_for_backward(centered, out, at_mean)
+        return _unkeep(out, axis, keepdims)
+
+    def backward(self, grad):
+        centered, out, at_mean = self.saved
+        grad = _over(grad, out) / 2 if self.root else grad.reshape(out.shape)  # d √v/dv = 1 / (2 √v)
+        return (_var_grad(grad, centered, self.dof, at_mean),)
+
+
+class Std(Var):
     """out = √(Σ (a - mean)² / (n - c));  d/da = (a - mean) / ((n - c) · out), 0 where out = 0
 
     Over ``axis`` (None: every element); ``c`` is the correction (1: the sample standard deviation,
     PyTorch's default). Fused for numerical safety: composed as var().sqrt(), a constant input would
-    get 0 · ∞ = NaN gradients (PyTorch gives 0).
+    get 0 · ∞ = NaN gradients (PyTorch gives 0). Where n - c ≤ 0, as ``Var`` (PyTorch's rule).
     """
 
-    def forward(self, a, axis=None, keepdims=False, correction=1):
-        centered = a - a.mean(axis=axis, keepdims=True)
-        self.divisor = max(a.size // max(_kept_size(a.shape, axis), 1) - correction, 0)
-        with np.errstate(divide="ignore", invalid="ignore"):  # n ≤ c: inf or NaN, as PyTorch
-            out = np.sqrt((centered * centered).sum(axis=axis, keepdims=True) / self.divisor)
-        self.save_for_backward(centered, out)
-        return _unkeep(out, axis, keepdims)
-
-    def backward(self, grad):
-        centered, out = self.saved
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (centered * (_over(grad, out) / self.divisor),)
+    root = True
 
 
 class Norm(Function):
@@ -170,7 +210,8 @@ class Norm(Function):
 
     def backward(self, grad):
         a, out = self.saved
-        return (a * _over(grad, out),)
+        with np.errstate(divide="ignore", invalid="ignore"):  # grad × 0 at out = 0: NaN stays NaN, as PyTorch
+            return (grad.reshape(out.shape) * np.where(out == 0, 0, a / out),)
 
 
 def _kept_size(shape, axis):

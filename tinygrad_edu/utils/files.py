@@ -4,6 +4,9 @@ The data go to a temporary file in the target's folder (so the final rename stay
 are flushed to disk, and the temporary file is then renamed over the target with ``os.replace``. If
 anything fails on the way, Ctrl-C included, the temporary file is removed and the target is untouched.
 ``atomic_folder`` does the same for a whole folder: it appears complete under its name, or not at all.
+
+The commands check their paths here before any work (``creatable_file_problem``,
+``creatable_folder_problem``, ``existing_folder_problem``) and never overwrite an output (``free_name``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -69,35 +72,65 @@ def is_free(path: Path) -> bool:
     return not os.path.lexists(path)
 
 
-def free_name(path: str | os.PathLike) -> Path:
-    """``path`` if it is free (see ``is_free``), else the first free of ``path-2``, ``path-3``, ..."""
+def free_name(path: str | os.PathLike, file: bool = False, avoid: Collection[Path] = ()) -> Path:
+    """``path`` if it is free, else the first free of ``path-2``, ``path-3``, ... (none of them in ``avoid``).
+
+    A folder's name is free when ``is_free``; a file's (``file=True``) when nothing is there, and its
+    number goes before the extension: ``before.svg``, ``before-2.svg``, ...
+    """
     path = Path(path)
     if path.name in ("", ".", ".."):
         path = path.resolve()
+    stem, suffix = (path.stem, path.suffix) if file else (path.name, "")
     number = 2
     candidate = path
-    while not is_free(candidate):
-        candidate, number = path.with_name(f"{path.name}-{number}"), number + 1
+    while candidate in avoid or (os.path.lexists(candidate) if file else not is_free(candidate)):
+        candidate, number = path.with_name(f"{stem}-{number}{suffix}"), number + 1
     return candidate
 
 
-def creatable_folder_problem(path: str | os.PathLike) -> str | None:
-    """Why a folder cannot be created at ``path`` (or filled, if it exists), or None if it can.
+def _creatable_in(path: Path, what: str) -> str | None:
+    """Why no ``what`` can be made at ``path`` (absolute, not there yet or about to be replaced), or None.
 
     Checked by creating (and removing) a folder in the nearest folder that exists, so permissions,
     read-only filesystems and files in the way are all caught before any work is done.
     """
-    path = Path(path).absolute()
-    if path.exists() and not path.is_dir():
-        return f"{path} is a file, not a folder"
-    existing = next(p for p in (path, *path.parents) if os.path.lexists(p))
+    existing = next(p for p in path.parents if os.path.lexists(p))
     if not existing.is_dir():
-        return f"{existing} is a file, so no folder can be made inside it"
+        return f"{existing} is a file, so no {what} can be made inside it"
     try:
         _, probe = _beside(existing / "probe", os.mkdir)
         probe.rmdir()
     except OSError as error:
-        return f"cannot create a folder in {existing}: {error.strerror or error}"
+        return f"cannot create a {what} in {existing}: {error.strerror or error}"
+    return None
+
+
+def creatable_folder_problem(path: str | os.PathLike) -> str | None:
+    """Why a folder cannot be created at ``path`` (or filled, if it exists), or None if it can."""
+    path = Path(path).absolute()
+    if os.path.lexists(path) and not path.is_dir():
+        return f"{path} is a file, not a folder"
+    return _creatable_in(path / "probe", "folder")
+
+
+def creatable_file_problem(path: str | os.PathLike) -> str | None:
+    """Why a file cannot be written at ``path`` (or beside it, if one is there), or None if it can."""
+    path = Path(path).absolute()
+    if path.is_dir():
+        return f"{path} is a folder, not a file"
+    return _creatable_in(path, "file")
+
+
+def existing_folder_problem(path: str | os.PathLike) -> str | None:
+    """Why ``path`` is not a folder to read from, or None if it is one."""
+    path = Path(path).expanduser().absolute()
+    if not os.path.lexists(path):
+        return f"there is no folder {path}"
+    if not path.is_dir():
+        return f"{path} is a file, not a folder"
+    if not os.access(path, os.R_OK | os.X_OK):
+        return f"{path} cannot be read (permission denied)"
     return None
 
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from ..cli import positive
+from ..cli import Outputs, positive
+from ..utils.files import atomic_write
 from .errors import INSTALL_DOT, GraphvizNotFoundError, dot_available
 from .stats import format_shape
 
@@ -81,14 +83,32 @@ def _needs_dot(path: Path | None) -> bool:
     return path is not None and path.suffix.lower() not in (".dot", ".gv")
 
 
+def _outputs(args: argparse.Namespace, missing_dot: bool) -> dict[str, Path]:
+    """Every output, checked before any work (``Outputs``): a free name for each, its option as the key."""
+    outputs = Outputs()
+    wanted = {"--before": args.before, "--after": args.after, "--steps": args.steps,
+              "--explore": args.explore, "--trace": None if args.trace == "-" else args.trace}
+    for option, path in wanted.items():
+        if path is not None:
+            dot = missing_dot and option in ("--before", "--after")
+            outputs.add(option, path, folder=option == "--steps", suffix=".dot" if dot else None)
+    return outputs.paths
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the model, draw it, run backward (traced), draw it again; return the exit code."""
     from .model import lesson_graph
     from .trace import trace_backward
 
-    before, after, steps_format = args.before, args.after, args.steps_format
+    # without Graphviz's `dot`, save every picture as its graphviz source and say how to install it
+    missing_dot = bool(_needs_dot(args.before) or _needs_dot(args.after)
+                       or (args.steps and args.steps_format != "dot")) and not dot_available()
+    paths = _outputs(args, missing_dot)
+    before, after, steps_folder = paths.get("--before"), paths.get("--after"), paths.get("--steps")
+    trace_path, explore_path = paths.get("--trace", args.trace), paths.get("--explore")
+    steps_format = "dot" if missing_dot else args.steps_format
     try:
-        if before or after or args.steps:
+        if before or after or steps_folder:
             from .render import draw_graph, render_graph
         model = lesson_graph(args.batch_size, args.seed)
     except ImportError as error:  # graphviz (the Python package) or the data module is missing
@@ -98,36 +118,28 @@ def run(args: argparse.Namespace) -> int:
         print(f"graph: cannot build the lesson batch: {error}", file=sys.stderr)
         return 1
 
-    # without Graphviz's `dot`, save every picture as its graphviz source and say how to install it
-    missing_dot = (_needs_dot(before) or _needs_dot(after) or (args.steps and steps_format != "dot")) \
-        and not dot_available()
-    if missing_dot:
-        before = before and before.with_suffix(".dot")
-        after = after and after.with_suffix(".dot")
-        steps_format = "dot"
-
     label = {"names": model.names, "params": model.params, "rankdir": args.rankdir}
     written: list[Path | str] = []
     no_picture = ""  # why the explorer's page has no picture of the graph (it is written either way)
     try:
         if before:
             written.append(render_graph(draw_graph(model.loss, **label), before))
-        with _open_trace(args.trace) as trace_file:
-            steps = trace_backward(model.loss, file=trace_file, pictures=args.steps,
+        with _open_trace(trace_path) as trace_file:
+            steps = trace_backward(model.loss, file=trace_file, pictures=steps_folder,
                                    picture_format=steps_format, **label)
-        if args.trace and args.trace != "-":
-            written.append(Path(args.trace))
-        if args.steps:
+        if trace_path not in (None, "-"):
+            written.append(trace_path)
+        if steps_folder:
             pictures = [step.picture for step in steps if step.picture is not None]
-            written.append(f"{len(pictures) + 1} pictures in {args.steps}: 00-start{pictures[0].suffix} "
-                           f"to {pictures[-1].name}" if pictures else args.steps)
+            written.append(f"{len(pictures) + 1} pictures in {steps_folder}: 00-start{pictures[0].suffix} "
+                           f"to {pictures[-1].name}" if pictures else steps_folder)
         if after:
             written.append(render_graph(draw_graph(model.loss, grads=steps, **label), after))
-        if args.explore:
+        if explore_path:
             from .explore import BackwardExplorer
 
             explorer = BackwardExplorer(model.loss, steps, **label)
-            written.append(explorer.save(args.explore))
+            written.append(explorer.save(explore_path))
             no_picture = explorer.missing
     except GraphvizNotFoundError as error:  # `dot` was found but could not run
         print(f"graph: {error}", file=sys.stderr)
@@ -138,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path}")
     if no_picture:
-        print(f"graph: the explorer page {args.explore} has no picture of the graph: {no_picture}",
+        print(f"graph: the explorer page {explore_path} has no picture of the graph: {no_picture}",
               file=sys.stderr)
         return 3
     if missing_dot:
@@ -150,13 +162,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _open_trace(name: str | None) -> Iterator[TextIO | None]:
-    """The trace's destination: nothing, the terminal ("-"), or a file (closed afterwards)."""
+def _open_trace(name: str | Path | None) -> Iterator[TextIO | None]:
+    """The trace's destination: nothing, the terminal ("-"), or a file (written whole at the end, or not)."""
     if name is None:
         yield None
     elif name == "-":
         yield sys.stdout
     else:
+        text = io.StringIO()
+        yield text
         Path(name).parent.mkdir(parents=True, exist_ok=True)
-        with open(name, "w", encoding="utf-8") as file:
-            yield file
+        atomic_write(name, text.getvalue())

@@ -24,6 +24,7 @@ import numpy as np
 from .. import engine
 from ..function import Function
 from ..tensor import Tensor
+from ..utils.files import atomic_folder, creatable_folder_problem, free_name
 from .errors import GraphvizNotFoundError
 from .graph import arg_names, leaves, op_rule, output_tensors, tensor_names
 from .stats import PREVIEW_SIZE, ArrayStats, array_stats, format_shape
@@ -268,29 +269,39 @@ def _draw_pictures(
     steps: Sequence[BackwardStep], loss: Tensor, folder: Path, picture_format: str, max_pictures: int,
     names: Mapping[str, Tensor] | None, params: Any, rankdir: str, expressions: bool,
 ) -> None:
+    """Draw the step pictures into a new ``folder`` that appears whole (``atomic_folder``); a folder that
+    already holds files is kept, and the pictures go to the first free ``folder-2``, ``folder-3``, ..."""
     from .render import draw_graph, render_graph  # needs the graphviz package
 
-    folder.mkdir(parents=True, exist_ok=True)
+    problem = creatable_folder_problem(folder)
+    if problem:
+        raise ValueError(f"trace_backward: pictures={str(folder)!r}: {problem}")
+    target = free_name(folder)
+    if target != folder:
+        print(f"trace_backward: {folder} already holds files, which are kept; the pictures go to {target}",
+              file=sys.stderr)
     suffix = "." + picture_format.lstrip(".")
     count = min(len(steps), max_pictures)
     missing_dot: GraphvizNotFoundError | None = None
-    for done in range(count + 1):
-        label = "start" if done == 0 else steps[done - 1].op
-        path = folder / f"{done:02d}-{label}{suffix}"
-        graph = draw_graph(loss, names=names, params=params, grads=steps, step=done, rankdir=rankdir,
-                           expressions=expressions)
-        if missing_dot is not None:
-            path = render_graph(graph, path.with_suffix(".dot"))
-        else:
-            try:
-                render_graph(graph, path)
-            except GraphvizNotFoundError as error:  # keep going: write the .dot sources instead
-                missing_dot, path = error, error.dot_path
-        if done:
-            steps[done - 1].picture = path
+    with atomic_folder(target) as building:
+        for done in range(count + 1):
+            label = "start" if done == 0 else steps[done - 1].op
+            path = building / f"{done:02d}-{label}{suffix}"
+            graph = draw_graph(loss, names=names, params=params, grads=steps, step=done, rankdir=rankdir,
+                               expressions=expressions)
+            if missing_dot is not None:
+                path = render_graph(graph, path.with_suffix(".dot"))
+            else:
+                try:
+                    render_graph(graph, path)
+                except GraphvizNotFoundError as error:  # keep going: write the .dot sources instead
+                    path = error.dot_path
+                    missing_dot = GraphvizNotFoundError(target / error.path.name, target / path.name)
+            if done:
+                steps[done - 1].picture = target / path.name
     if count < len(steps):
         print(f"trace_backward: pictures drawn for the first {count} of {len(steps)} steps "
               f"(max_pictures={max_pictures})", file=sys.stderr)
     if missing_dot is not None:
-        print(f"trace_backward: the step pictures in {folder} were saved as .dot sources.\n{missing_dot}",
+        print(f"trace_backward: the step pictures in {target} were saved as .dot sources.\n{missing_dot}",
               file=sys.stderr)
