@@ -70,6 +70,10 @@ __all__ += [
     "set_rng_state",
 ]
 
+# torch.compile: capture a training step once, replay it as plain numpy (tinygrad_edu/compiler/); kept out
+# of ``import *`` as it would hide Python's own compile
+from .compiler import compile as compile  # noqa: E402, A004
+
 # all, any, max, min and sum (torch.all, ...) stay out of ``import *``: they would hide Python's own
 __all__ += ["allclose", "cos", "einsum", "log10", "log2", "log_softmax", "logsumexp", "mean", "mm", "norm",
             "sin", "softmax", "unbind"]
