@@ -77,6 +77,9 @@ class Compiled:
         for run in self._replays:
             result = run(args, kwargs)
             if result is not MISS:
+                if run is not self._replays[0]:  # the last one used is tried first next time
+                    with self._lock:
+                        self._replays = (run,) + tuple(r for r in self._replays if r is not run)
                 return result
         return self._miss(args, kwargs)
 
