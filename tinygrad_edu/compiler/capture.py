@@ -104,7 +104,7 @@ class Recorder(WalkMethods):
         self.hints = hints             # id(object) -> the name the user's code gives it
         self.ns = ns                   # the replay's global names: outside tensors, constants, helpers
         self.consts: set[str] = set()  # names in ns whose values never change (folding may use them)
-        self.lines: list[tuple[str, str]] = []  # (code, comment)
+        self.lines: list[tuple[str, str]] = [("", "---- forward")]  # (code, comment)
         self.guards: list[str] = []    # what must still hold of the outside state for a replay to be valid
         self.names: dict[int, str] = {}    # id(array) -> its name in the replay
         self.tensors: dict[int, str] = {}  # id(tensor) -> the name of a Tensor the replay uses itself
@@ -231,7 +231,9 @@ class Recorder(WalkMethods):
         if pure and reads is not None and all(r in self.consts for r in reads):
             exec(code, self.ns)
             self.consts.update(name for name, _ in outs)
-            comment = ""
+            if comment:
+                folded = ", ".join(name for name, _ in outs)
+                self.lines.append(("", f"{comment}: {folded}, a constant, computed once during capture"))
         else:
             self.lines.append((code, comment))
         for name, array in outs:
@@ -244,6 +246,10 @@ class Recorder(WalkMethods):
             self.refuse("an in-place change of a tensor made from Python data inside the step: the replay "
                         "would change the captured constant itself; make it with .clone() or outside")
         self.lines.append((code, comment))
+
+    def section(self, title: str) -> None:
+        """A comment line that says which part of the step the next lines come from."""
+        self.lines.append(("", f"---- {title}"))
 
     def refuse(self, reason: str, where: tuple[str, int] | None = None) -> None:
         if self.refusal is None:

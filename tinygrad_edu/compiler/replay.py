@@ -83,17 +83,19 @@ def _identifier(name: str) -> str:
 
 
 def _describe(sig: Signature, key: list, name: str, expr: str, value: Any, ns: dict[str, Any]) -> None:
+    """Guards on one argument, written on the expression that reaches it (``args[0][1]``): each guard is
+    only evaluated when the ones before it held, so a list is known to be a list before it is indexed."""
     if isinstance(value, Tensor):
-        t, a = f"{name}_t", name
-        array = value._data
+        t, array = f"{name}_t", value._data
         ns.setdefault(f"dt_{array.dtype.name}", array.dtype)
+        sig.guards += [f"type({expr}) is {_class_name(type(value), ns)}",
+                       f"{expr}._data.shape == {array.shape!r}",
+                       f"{expr}._data.dtype is dt_{array.dtype.name}",
+                       f"{expr}._requires_grad is {value._requires_grad}",
+                       f"{expr}._data.strides == {array.strides!r}"]
         sig.unpack.append(f"{t} = {expr}")
-        sig.guards += [f"type({t}) is {_class_name(type(value), ns)}", f"{t}._data.shape == {array.shape!r}",
-                       f"{t}._data.dtype is dt_{array.dtype.name}",
-                       f"{t}._requires_grad is {value._requires_grad}",
-                       f"{t}._data.strides == {array.strides!r}"]
-        sig.arrays.append(f"{a} = {t}._data")
-        sig.tensors.append((value, t, a))
+        sig.arrays.append(f"{name} = {t}._data")
+        sig.tensors.append((value, t, name))
         sig.described.append(f"{name} {tuple(array.shape)} {array.dtype}")
         key.append(("tensor", type(value), array.shape, array.dtype.str, value._requires_grad, array.strides))
     elif isinstance(value, (list, tuple)):
@@ -101,7 +103,11 @@ def _describe(sig: Signature, key: list, name: str, expr: str, value: Any, ns: d
         key.append((type(value), len(value)))
         for i, item in enumerate(value):
             _describe(sig, key, f"{name}_{i}", f"{expr}[{i}]", item, ns)
-    elif literal(value) is not None and not isinstance(value, tuple):
+    elif value is None:
+        sig.guards.append(f"{expr} is None")
+        key.append(None)
+        sig.described.append(f"{name}=None")
+    elif literal(value) is not None:
         sig.guards += [f"type({expr}) is {type(value).__name__}", f"{expr} == {literal(value)}"]
         key.append((type(value), value))
         sig.described.append(f"{name}={literal(value)}")
@@ -135,9 +141,9 @@ def assemble(recorder: Recorder, sig: Signature, result: str, title: str) -> Rep
     name = _identifier(title)
     guards = list(dict.fromkeys(recorder.guards))  # each once, in order
     body = [f"def {name}(args, kwargs):"]
-    body += _condition(sig.guards[:2], "    ")
+    body += _condition(sig.guards, "    ")
     body += [f"    {line}" for line in sig.unpack]
-    body += _condition(sig.guards[2:] + guards, "    ")
+    body += _condition(guards, "    ")
     if sig.arrays:
         body.append("    " + "; ".join(sig.arrays))
     if recorder.checks:

@@ -21,6 +21,8 @@ class WalkMethods:
         if not isinstance(roots, (list, tuple)):
             roots, gradients = [roots], [gradients]
         self.pending = {}
+        ops = " and ".join(type(r.grad_fn).__name__ if r.grad_fn else "a leaf" for r in roots)
+        self.section(f"backward, from {ops} back to the leaves")
         for root, gradient in zip(roots, gradients, strict=True):
             if root.grad_fn is not None:
                 self.pending.setdefault(id(root.grad_fn), []).append(self.name(gradient))
@@ -36,7 +38,8 @@ class WalkMethods:
         g = parts[0]
         for part in parts[1:]:
             total = self.fresh("g")
-            self.emit(f"{total} = {g} + {part}", [g, part], [(total, None)], "its gradients, summed")
+            self.emit(f"{total} = {g} + {part}", [g, part], [(total, None)],
+                      f"the gradients reaching {type(fn).__name__}, summed")
             g = total
         self.register(grad_out, g)
         op_name, needs = type(fn).__name__, fn.needs_input_grad
@@ -150,6 +153,7 @@ class WalkMethods:
     def optimizer(self, opt: Any) -> None:
         """``opt.step()``: the replay bakes in its hyperparameters and parameter groups, so it checks them."""
         o = self.constant(opt, self.hints.get(id(opt), "optimizer"))
+        self.section(f"{o}.step(): {type(opt).__name__}")
         self.guards.append(f"len({o}.param_groups) == {len(opt.param_groups)}")
         for i, group in enumerate(opt.param_groups):
             g = f"{o}.param_groups[{i}]"
