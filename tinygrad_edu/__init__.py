@@ -70,10 +70,6 @@ __all__ += [
     "set_rng_state",
 ]
 
-# torch.compile: capture a training step once, replay it as plain numpy (tinygrad_edu/compiler/); kept out
-# of ``import *`` as it would hide Python's own compile
-from .compiler import compile as compile  # noqa: E402, A004
-
 # all, any, max, min and sum (torch.all, ...) stay out of ``import *``: they would hide Python's own
 __all__ += ["allclose", "cos", "einsum", "log10", "log2", "log_softmax", "logsumexp", "mean", "mm", "norm",
             "sin", "softmax", "unbind"]
@@ -207,11 +203,18 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 def __getattr__(name: str):
     """``draw_graph``, ``render_graph`` and ``trace_backward`` load the viz package (and graphviz) only
-    when first used: graphviz is an optional dependency."""
+    when first used: graphviz is an optional dependency. ``compile`` (torch.compile: capture a step once,
+    replay it as numpy) loads tinygrad_edu/compiler/ when first used; it stays out of ``import *``, where
+    it would hide Python's own compile."""
     if name in ("draw_graph", "render_graph", "trace_backward", "explore"):
         from . import viz
 
         return getattr(viz, name)
+    if name == "compile":
+        from .compiler import compile
+
+        globals()["compile"] = compile  # found directly from now on
+        return compile
     raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
 
 

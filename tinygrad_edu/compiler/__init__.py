@@ -68,9 +68,10 @@ class Compiled:
         self._orig_mod = fn  # PyTorch's name for what was compiled
         self._fullgraph = fullgraph
         self._replays: tuple = ()
-        self._sources: list[str] = []
+        self._sources: list[Any] = []  # each capture's Replay, for source()
         self._eager: dict[tuple, Refusal | None] = {}  # signature key -> why it runs eagerly
         self._lock = threading.Lock()
+        self._hints: dict[int, str] | None = None
         functools.update_wrapper(self, fn, updated=())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -102,7 +103,7 @@ class Compiled:
         """The numpy code of every capture, one line per op, as the replays run it."""
         if not self._sources and not self._eager:
             return "# nothing captured yet: call the compiled function first\n"
-        parts = list(self._sources)
+        parts = [made.source for made in self._sources]
         for refusal in self._eager.values():
             parts.append(f"# a signature runs eagerly: {refusal or 'too many captures'}\n")
         return "\n".join(parts)
@@ -119,7 +120,9 @@ class Compiled:
             return fn(*args, **kwargs)
         if len(self._replays) >= CACHE_LIMIT:
             return self._run_eagerly(sig, None, fn(*args, **kwargs))
-        recorder = Recorder(hints(fn), ns)
+        if self._hints is None:
+            self._hints = hints(fn)  # names for source(), looked up once
+        recorder = Recorder(self._hints, ns)
         for tensor, name, array_name in sig.tensors:
             recorder.arg(tensor, name, array_name)
         with doors.recording(recorder):
@@ -131,7 +134,7 @@ class Compiled:
         made = replay.assemble(recorder, sig, returned, title)
         with self._lock:
             self._replays += (made.run,)
-            self._sources.append(made.source)
+            self._sources.append(made)
         return result
 
     def _run_eagerly(self, sig: replay.Signature, refusal: Refusal | None, result: Any) -> Any:

@@ -94,7 +94,7 @@ class OpRecord:
     arrays: list  # the input arrays as forward saw them
 
 
-_RANDOM_FILES = ("sampling.py", "random.py")
+_RANDOM_FILES = tuple(os.sep + name for name in ("sampling.py", "random.py"))
 
 
 class Recorder(WalkMethods):
@@ -121,8 +121,10 @@ class Recorder(WalkMethods):
         self.checks: list[str] = []    # conditions on the arguments' values (checked before anything runs)
         self.sources: set[str] = set()  # names of the arguments' arrays
         self.outside_names: list[str] = []  # the tensors from outside the step, as bound
+        self.copies: list[tuple[int, str, str]] = []  # new .grad copies that need none (replay.py decides)
         self._taken = set(ns)
         self._bound: dict[int, str] = {}
+        self._zeros: dict[np.dtype, str] = {}
 
     # ---- names ----------------------------------------------------------------------------------------
 
@@ -310,8 +312,7 @@ class Recorder(WalkMethods):
             library.append(frame.f_code)
             frame = frame.f_back
         where = (frame.f_code.co_filename, frame.f_lineno) if frame is not None else ("?", 0)
-        if any(os.path.basename(c.co_filename) in _RANDOM_FILES or c.co_name == "_random_fill"
-               for c in library):
+        if any(c.co_filename.endswith(_RANDOM_FILES) or c.co_name == "_random_fill" for c in library):
             return self.refuse("random numbers drawn inside the step: a replay would use the first call's "
                                "numbers again; draw them outside the step and pass them in", where)
         direct = library[0] if library else None

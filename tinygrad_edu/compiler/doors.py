@@ -65,14 +65,19 @@ def recording(recorder: Recorder) -> Iterator[None]:
                     setattr(owner, name, original)
 
 
-@contextmanager
-def inside(recorder: Recorder) -> Iterator[None]:
+class inside:  # noqa: N801 (used as a function: ``with inside(recorder):``)
     """Within a door: the tensors the original makes are the door's to explain, not the nets'."""
-    recorder.depth += 1
-    try:
-        yield
-    finally:
-        recorder.depth -= 1
+
+    __slots__ = ("recorder",)
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+
+    def __enter__(self) -> None:
+        self.recorder.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.recorder.depth -= 1
 
 
 def _raw(owner: Any, name: str) -> Any:

@@ -200,3 +200,13 @@ def literal(value: Any) -> str | None:
 def uses(name: str, code: str) -> bool:
     """Does ``code`` read the variable ``name``?"""
     return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", code) is not None
+
+
+_WORD = re.compile(r"\w+")
+
+
+def reads(candidates: list[str], code: str) -> list[str]:
+    """Which of the names ``candidates`` occur in ``code`` (one scan; an attribute of the same name counts
+    too, which only ever keeps a line from being folded)."""
+    words = set(_WORD.findall(code))
+    return [name for name in candidates if name in words]

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .forms import FORMS, Grads, uses
+from .forms import FORMS, Grads, reads
 
 
 class WalkMethods:
@@ -62,7 +62,7 @@ class WalkMethods:
                     names[i] = expr
                     passed.append(i)
                 elif w:
-                    self.emit(f"{names[i]} = {expr}", [c for c in candidates if uses(c, expr)],
+                    self.emit(f"{names[i]} = {expr}", reads(candidates, expr),
                               [(names[i], None)], f"{op_name} backward")
             if passed:
                 inputs = " and ".join(record.x[i] for i in passed)
@@ -77,8 +77,9 @@ class WalkMethods:
         self.flush()
 
     def zero(self, dtype: np.dtype) -> str:
-        name = f"zero_{np.dtype(dtype).name}"
-        if name not in self.ns:
+        name = self._zeros.get(dtype)
+        if name is None:
+            name = self._zeros[dtype] = f"zero_{np.dtype(dtype).name}"
             self.ns[name] = np.zeros((), dtype)
             self.consts.add(name)
             self._taken.add(name)
@@ -127,6 +128,8 @@ class WalkMethods:
                 self.effect(f"{name}._grad._data += {g}", f"accumulated into {label}")
             else:
                 new = self.fresh("grad")
+                if grad.base is None and g not in self.consts and g not in self.ns and g not in self.sources:
+                    self.copies.append((len(self.lines), g, f"{new} = {g}; {name}._grad = make({new})"))
                 self.effect(f"{new} = {g}.copy(); {name}._grad = make({new})", f"{label}, new")
                 self.register(tensor._grad._data, new)
                 self.made.add(id(tensor._grad))
