@@ -99,10 +99,13 @@ class Compiled:
         with self._lock:
             self._replays, self._sources, self._eager = (), [], {}
 
-    def source(self) -> str:
-        """The numpy code of every capture, one line per op, as the replays run it."""
+    def source(self, index: int | None = None) -> str:
+        """The numpy code of every capture (or of capture ``index``, in the order they were made: -1 is the
+        last), one line per op, as the replays run it; then the signatures that run eagerly, and why."""
         if not self._sources and not self._eager:
             return "# nothing captured yet: call the compiled function first\n"
+        if index is not None:
+            return self._sources[index].source
         parts = [made.source for made in self._sources]
         for refusal in self._eager.values():
             parts.append(f"# a signature runs eagerly: {refusal or 'too many captures'}\n")
