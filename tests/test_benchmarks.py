@@ -216,6 +216,16 @@ def test_the_torch_compile_way_runs_where_asked(monkeypatch):
     assert "torch.compile" in row.times and row.agree["torch.compile"] == "yes"
     assert "torch.compile" not in W.tiny(ways.Config.quick_mode()).ways
 
+    def refuses(fn):
+        def run(*args, **kwargs):
+            raise RuntimeError("no compiler here\nmore lines")
+        return run
+
+    monkeypatch.setattr(torch, "compile", refuses)
+    failed = W.tiny(ways.Config.quick_mode(torch_compile=True))
+    assert "torch.compile" not in failed.ways
+    assert "torch.compile failed on this step: RuntimeError: no compiler here" in failed.notes
+
 
 def test_capture_cost_is_measured():
     cost = W.capture_cost(repeats=2)

@@ -180,3 +180,4 @@ def test_a_step_under_no_grad_is_captured_for_its_own_mode():
         assert same_bits(first.numpy(), second.numpy())
         assert same_bits(first.numpy(), model(x).sigmoid().numpy())
     assert len(predict._replays) == 1 and "modes.grad_enabled is False" in predict.source()
+

@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import ops as O
 from ..tensor import Tensor
+from . import graph
 from .forms import FORMS, literal
 from .walk import WalkMethods
 
@@ -122,6 +123,8 @@ class Recorder(WalkMethods):
         self.sources: set[str] = set()  # names of the arguments' arrays
         self.outside_names: list[str] = []  # the tensors from outside the step, as bound
         self.copies: list[tuple[int, str, str]] = []  # new .grad copies that need none (replay.py decides)
+        self.backward: tuple | None = None  # the result's backward, recorded by graph.probe
+        self.leaf_grads: dict[int, tuple[str, list[str]]] = {}  # graph.probe: each input's gradients
         self._taken = set(ns)
         self._bound: dict[int, str] = {}
         self._zeros: dict[np.dtype, str] = {}
@@ -329,6 +332,7 @@ class Recorder(WalkMethods):
 
     def arg(self, tensor: Any, name: str, array_name: str) -> None:
         """An argument of the step: its tensor and array names (read from ``args`` each call)."""
+        self._taken.update((name, array_name))
         self.tensors[id(tensor)] = name
         self.keep.append(tensor)
         known = self.names.get(id(tensor._data))
@@ -338,23 +342,27 @@ class Recorder(WalkMethods):
             self.register(tensor._data, array_name)
             self.sources.add(array_name)
 
-    def result(self, value: Any) -> str:
+    def result(self, value: Any, top: bool = True) -> str:
         """The expression the replay returns for the step's result."""
+        if self.refusal is not None:  # the call ran on eagerly: there is no replay to return from
+            return "None"
         if isinstance(value, (list, tuple)):
-            items = [self.result(v) for v in value]
+            items = [self.result(v, False) for v in value]
             if isinstance(value, list):
                 return "[" + ", ".join(items) + "]"
             return "(" + "".join(i + ", " for i in items) + ")"
         if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-            return "{" + ", ".join(f"{k!r}: {self.result(v)}" for k, v in value.items()) + "}"
+            return "{" + ", ".join(f"{k!r}: {self.result(v, False)}" for k, v in value.items()) + "}"
         if not isinstance(value, Tensor):
             text = literal(value)
             return text if text is not None else self.constant(value, "result")
         if id(value) in self.tensors:
             return self.tensors[id(value)]
         if value.grad_fn is not None and not value.grad_fn.released:
-            self.refuse("the result is still part of a graph that has not run backward: call backward() "
-                        "inside the compiled function, or run it under no_grad()")
+            if top and self.backward is None:  # torch.compile(model): one graph node for the replay's result
+                return graph.probe(self, value)
+            self.refuse("more than one result is still part of a graph: the replay gives one tensor a graph "
+                        "node; return one, or call backward() inside the compiled function")
             return "None"
         array = self.name(value._data, value)
         return f"make({array}.copy())" if array in self.consts else f"make({array})"

@@ -20,9 +20,10 @@ import numpy as np
 
 from .. import function
 from ..engine import _one_per_input, unbroadcast
-from ..function import mark_changed
+from ..function import current_stamp, mark_changed
 from ..ops.reduce import _expand_back, _sum
 from ..tensor import Tensor
+from . import graph
 from .capture import Recorder
 from .forms import literal
 
@@ -33,8 +34,9 @@ _make = Tensor.__dict__["_make"].__func__
 def namespace() -> dict[str, Any]:
     """The names every replay's code may use, before capture adds its own."""
     return {"np": np, "make": _make, "MISS": MISS, "modes": function._modes, "Tensor": Tensor,
-            "mark_changed": mark_changed, "unbroadcast": unbroadcast, "_expand_back": _expand_back,
-            "_sum": _sum, "_one_per_input": _one_per_input, "__builtins__": __builtins__}
+            "mark_changed": mark_changed, "current_stamp": current_stamp, "unbroadcast": unbroadcast,
+            "_expand_back": _expand_back, "_sum": _sum, "_one_per_input": _one_per_input,
+            "__builtins__": __builtins__}
 
 
 # ---- the arguments: what a call must look like for a replay ------------------------------------------------
@@ -54,6 +56,7 @@ class Signature:
 
 
 def parameter_names(fn: Callable, count: int) -> list[str]:
+    fn = getattr(fn, "forward", fn)  # a module: its forward's names
     try:
         params = [p for p in inspect.signature(fn).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -93,6 +96,8 @@ def _describe(sig: Signature, key: list, name: str, expr: str, value: Any, ns: d
                        f"{expr}._data.dtype is dt_{array.dtype.name}",
                        f"{expr}._requires_grad is {value._requires_grad}",
                        f"{expr}._data.strides == {array.strides!r}"]
+        if value._requires_grad:  # a leaf, as captured: a replay does not walk into an argument's graph
+            sig.guards.append(f"{expr}.grad_fn is None")
         sig.unpack.append(f"{t} = {expr}")
         sig.arrays.append(f"{name} = {t}._data")
         sig.tensors.append((value, t, name))
@@ -156,6 +161,9 @@ def assemble(recorder: Recorder, sig: Signature, result: str, title: str) -> Rep
     for code, comment in _without_copies(recorder, result):
         body.append(f"    {code:<66} # {comment}" if code and comment else f"    {code or '# ' + comment}")
     body.append(f"    return {result}")
+    if recorder.backward is not None:  # the result's graph node runs this (graph.py)
+        body = [line.replace("BACKWARD", f"{name}_backward") for line in body]
+        body += ["", ""] + graph.backward_source(name, recorder)
     source = "\n".join(body) + "\n"
     filename = f"<tinygrad_edu.compile {name} #{next(_COUNTER)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # for tracebacks

@@ -31,6 +31,8 @@ class WalkMethods:
         """One op's step of the walk: the sum of the gradients reaching it, its backward, and each input's
         gradient summed back to the input's shape and dtype, as engine.send does."""
         record = self.ops.get(id(fn))
+        if self.refusal is not None:
+            return
         if record is None:
             return self.refuse(f"the backward walk reaches {fn.name()}, which capture did not see run (a "
                                "custom autograd.Function, or a graph made outside the step)")
@@ -124,7 +126,9 @@ class WalkMethods:
                 continue
             self.waiting.remove(entry)
             label = f"{self.hints.get(id(tensor), name)}.grad"
-            if had:
+            if had is None:  # graph.probe: the gradient is returned to the engine, not added here
+                self.leaf_grads.setdefault(id(tensor), (name, []))[1].append(g)
+            elif had:
                 self.effect(f"{name}._grad._data += {g}", f"accumulated into {label}")
             else:
                 new = self.fresh("grad")
