@@ -42,6 +42,7 @@ EXPECTED = {
     "autograd": ["tensor([ 6.,  8., 20.])", "GradcheckError", "MySigmoidBackward",
                  "bias.grad by hand equals the engine's: True"],
     "compile": ["compiled and eager agree bitwise: True", "captures: 3",
+                "compiled model and eager agree bitwise: True", "the output's grad_fn: <CompiledBackward>",
                 "CompileWarning: tinygrad_edu.compile: logging_step runs eagerly for this signature",
                 "CompileError | logging_step runs eagerly for this signature",
                 "after reset(): tensor([10., 20.])"],

@@ -151,6 +151,36 @@ CELLS = [
     each gradient. The replay pays for none of it: what is left is numpy's own work and a few checks.
     [docs/performance.md](../performance.md) has the same comparison on every workload, with more repeats.
 
+    ## Compiling the model instead: `torch.compile(model)`
+
+    PyTorch's most common use compiles the model and leaves the loop alone, so `loss.backward()` runs
+    after the compiled function has returned. The replay then gives its result one node in your graph,
+    `CompiledBackward`, whose backward is the forward's backward walk, recorded once at capture; the
+    engine walks up to it as to any op.
+    """),
+    code("""
+    def train_model(compiled):
+        torch.manual_seed(0)
+        model = lesson.simple_net()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        forward = torch.compile(model) if compiled else model
+        for _ in range(2):
+            for xb, yb in batches:
+                loss = lesson.mnist_loss(forward(xb), yb)
+                loss.backward()
+                opt.step()
+                opt.zero_grad()
+        return forward, [p.detach().numpy().copy() for p in model.parameters()]
+
+
+    (_, eager_params), (compiled_model, params) = train_model(False), train_model(True)
+    print("compiled model and eager agree bitwise:",
+          all(p.tobytes() == q.tobytes() for p, q in zip(params, eager_params)))
+    print("the output's grad_fn:", compiled_model(batches[0][0]).grad_fn)
+    backward = compiled_model.source(0).split("def sequential_backward")[1]
+    print("def sequential_backward" + backward)  # what the node runs when loss.backward() reaches it
+    """),
+    md("""
     ## What capture cannot see
 
     Capture sees arrays, not your Python. A step that reads a tensor's value into Python (`.item()`,
