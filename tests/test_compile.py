@@ -203,3 +203,33 @@ def test_anomaly_mode_runs_eagerly():
     with torch.no_grad(), torch.autograd.detect_anomaly():
         assert step(torch.ones(3)).item() == 6.0
     assert step._replays == ()
+
+
+def test_train_and_eval_are_checked():
+    """A module's training flag decides what some layers do: a replay made in one mode is not used in
+    the other."""
+    model = lesson.simple_net()
+    compiled = torch.compile(model)
+    x, _ = data()
+    with torch.no_grad():
+        compiled(x), compiled(x)
+        model.eval()
+        compiled(x)
+    assert len(compiled._replays) == 2 and ".training is False" in compiled.source()
+
+
+def test_on_a_method():
+    class Scaler:
+        def __init__(self, k):
+            self.k = k
+
+        @torch.compile
+        def scale(self, t):
+            return t * self.k
+
+    two, three = Scaler(2.0), Scaler(3.0)
+    with torch.no_grad():
+        assert two.scale(torch.ones(2)).tolist() == [2.0, 2.0]
+        assert three.scale(torch.ones(2)).tolist() == [3.0, 3.0]  # another self: another capture
+        assert two.scale(torch.ones(2)).tolist() == [2.0, 2.0]
+    assert len(Scaler.scale._replays) == 2

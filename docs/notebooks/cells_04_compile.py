@@ -221,10 +221,10 @@ CELLS = [
     Random numbers drawn inside the step (a dropout mask, say) are refused too: a replay would reuse the
     first call's numbers. So are boolean masks (`t[t > 0]`: the shape depends on the values).
 
-    Python values the step reads while it is captured are *baked in*. A number in a closure, a global, a
-    module's `training` flag: the replay keeps the value of the first call. (The arguments and the
-    optimizers' hyperparameters are checked; a changed learning rate captures again.) After changing such
-    a value, `reset()` forgets every capture:
+    Python values the step reads while it is captured are *baked in*. A number in a closure, a global, an
+    attribute of your own object: the replay keeps the value of the first call. (The arguments, the
+    optimizers' hyperparameters and the modules' `training` flags are checked: a changed learning rate or
+    `model.eval()` captures again.) After changing such a value, `reset()` forgets every capture:
     """),
     code("""
     settings = {"scale": 2.0}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import types
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -83,6 +84,9 @@ class Compiled:
                         self._replays = (run,) + tuple(r for r in self._replays if r is not run)
                 return result
         return self._miss(args, kwargs)
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:  # @compile on a method: bound to obj
+        return self if obj is None else types.MethodType(self, obj)
 
     def __getattr__(self, name: str) -> Any:  # a compiled module still has its parameters, train(), ...
         if name.startswith("__") or name == "_orig_mod":

@@ -11,7 +11,8 @@ runs the originals are back in place, so eager code pays nothing for compile: no
 * Tensor methods that compute without an op (comparisons, ``~``, integer casts, copies, indexing without
   gradients), change a tensor in place (``-=``, ``zero_``, ``copy_``, ``x[i] = v``), or give its values
   to Python (``item``, ``float``, ``bool``, printing, ``numpy``, ``tolist``): the last are refusals.
-* ``.grad`` and ``.data``, ``Optimizer.step`` and each optimizer's ``update``, seeding a generator.
+* ``.grad`` and ``.data``, ``Optimizer.step`` and each optimizer's ``update``, seeding a generator, and
+  ``Module.__call__`` (the replay checks each module's ``training`` flag).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from .. import engine, optim
 from ..function import Function
 from ..nn import functional as F
+from ..nn.module import Module
 from ..random import Generator
 from ..tensor import Tensor
 from . import capture
@@ -256,6 +258,18 @@ def _update_door(cls: type) -> None:
 
 for _cls in (optim.SGD, optim.Adam, optim.RMSprop):
     _update_door(_cls)
+
+
+_module_call = Module.__call__
+
+
+@door(Module, "__call__")
+def _module_call_door(self, *args, **kwargs):
+    recorder = active()
+    if recorder is not None:  # train() / eval() decide what a layer does: the replay checks the flag
+        name = recorder.constant(self, recorder.hints.get(id(self), type(self).__name__.lower()))
+        recorder.guards.append(f"{name}.training is {self.training}")
+    return _module_call(self, *args, **kwargs)
 
 
 @door(Generator, "_restart")
