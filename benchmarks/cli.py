@@ -16,6 +16,10 @@ workloads:
   cnn         1 epoch of fastbook chapter 13's simple CNN on the 3s and 7s (batch 64), against PyTorch
   memory      tracemalloc peak over 1,000 and 10,000 training steps (is the graph freed?)
   phases      the lesson loop phase by phase: numpy, a minimal autograd (the floor), tinygrad_edu
+
+tiny, tiny256, lesson, simple_net and mlp also run "compiled": the same step under tinygrad_edu.compile
+(captured in the warm-up run; the timed runs replay). --torch-compile adds PyTorch's torch.compile (its
+first call per shape builds C++ code: about a minute each on a small machine).
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                              "not timings")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-': stdout)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if it is installed")
+    parser.add_argument("--torch-compile", action="store_true",
+                        help="also time PyTorch's torch.compile on the compiled steps (slow to compile)")
     parser.add_argument("--threads", type=positive(int),
                         help="limit numpy's BLAS and PyTorch to this many threads (default: theirs)")
     parser.add_argument("--data", metavar="DIR",
@@ -74,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     if args.data is not None:
         checked_path("--data", args.data, "input folder")
     json_path = None if args.json in (None, "-") else Outputs().add("--json", args.json)
-    config = Config.quick_mode(data_root=args.data) if args.quick else Config(data_root=args.data)
+    config = Config.quick_mode(data_root=args.data, torch_compile=args.torch_compile) if args.quick \
+        else Config(data_root=args.data, torch_compile=args.torch_compile)
     repeats = args.repeats or (1 if args.quick else 5)
     log = (lambda s: None) if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
     report = runner.run(args.workloads, repeats, config, include_torch=not args.no_torch,

@@ -23,7 +23,7 @@ from typing import Any
 from . import machine
 from . import phases as P
 from . import workloads as W
-from .ways import WAYS, Config, Outcome, Workload, compare, torch_available
+from .ways import WAYS, Config, Outcome, Workload, compare, same_as_eager, torch_available
 
 UNIT_SCALE = {"µs/step": 1e6, "ms": 1e3, "s": 1.0}
 PROFILED_FOLDERS = ("tinygrad_edu", "numpy", "torch", "benchmarks", "examples")
@@ -56,6 +56,7 @@ class Row:
     agree: dict[str, str]  # way -> "yes" or what differs
     notes: list[str] = field(default_factory=list)
     torch_target: float | None = None  # the target for tinygrad_edu time / PyTorch time, if any
+    compiled_target: float | None = None  # the target for compiled time / numpy time, if any
 
     def ratio_to_torch(self) -> Stat | None:
         """tinygrad_edu's time over PyTorch's, repeat by repeat (they ran in the same repeats)."""
@@ -118,13 +119,15 @@ def measure(workload: Workload, repeats: int, warmup: bool = True,
         log(f"  {workload.name}: repeat {r + 1}/{repeats}")
     agree = {way: compare(outcomes[way], outcomes["numpy"], workload.rtol, workload.atol)
              for way in ways if way != "numpy"}
+    if "compiled" in ways and agree["compiled"] == "yes":  # a replay must be bitwise the eager step
+        agree["compiled"] = same_as_eager(outcomes["compiled"], outcomes["tinygrad_edu"])
     scale = UNIT_SCALE[workload.unit] / workload.per_run
     times = {way: [s * scale for s in seconds[way]] for way in ways}
     ratios = {way: [a / b for a, b in zip(seconds[way], seconds["numpy"], strict=True)]
               for way in ways if way != "numpy"}
     notes = [n for n in workload.notes if n]
     row = Row(workload.name, workload.title, workload.unit, workload.target, times, ratios, agree, notes,
-              workload.torch_target)
+              workload.torch_target, workload.compiled_target)
     return row, outcomes
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from . import phases as P
 from .runner import Report, Stat
+from .ways import WAYS
 
 # ---- formatting ------------------------------------------------------------------------------------------
 
@@ -33,32 +34,29 @@ def _bytes(n: int | None) -> str:
 
 
 def table_rows(report: Report) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the table (shared by the text and the markdown formats)."""
-    has_torch = any("torch" in row.times for row in report.rows)
-    header = ["workload", "unit", "tinygrad_edu", "numpy"] + (["torch"] if has_torch else []) + \
-             ["tinygrad_edu / numpy"] + (["torch / numpy"] if has_torch else []) + ["target", "agree"]
+    """Header and rows of the table (shared by the text and the markdown formats): a time column for every
+    way that ran, then every way's time over numpy's."""
+    ways = [way for way in WAYS if any(way in row.times for row in report.rows)]
+    ratios = [way for way in ways if way != "numpy"]
+    header = ["workload", "unit"] + ways + [f"{way} / numpy" for way in ratios] + ["target", "agree"]
     body = []
     for row in report.rows:
-        cells = [row.title, row.unit, _cell(row.time("tinygrad_edu")), _cell(row.time("numpy"))]
-        if has_torch:
-            cells.append(_cell(row.time("torch")))
-        cells.append(_cell(row.ratio("tinygrad_edu"), "×"))
-        if has_torch:
-            cells.append(_cell(row.ratio("torch"), "×"))
-        if row.target is not None:
-            ratio = row.ratio("tinygrad_edu")
-            met = ratio is not None and ratio.median <= row.target
-            cells.append(f"≤ {row.target:g}× {'met' if met else 'missed'}")
-        elif row.torch_target is not None:
+        cells = [row.title, row.unit] + [_cell(row.time(way)) for way in ways]
+        cells += [_cell(row.ratio(way), "×") for way in ratios]
+        targets = []
+        for way, target in (("tinygrad_edu", row.target), ("compiled", row.compiled_target)):
+            ratio = row.ratio(way)
+            if target is not None and ratio is not None:
+                label = "" if way == "tinygrad_edu" else f"{way} "
+                targets.append(f"{label}≤ {target:g}× {'met' if ratio.median <= target else 'missed'}")
+        if row.torch_target is not None:
             ratio = row.ratio_to_torch()
             met = ratio is not None and ratio.median <= row.torch_target
-            cells.append(f"≤ {row.torch_target:g}× torch: {_cell(ratio, '×')} {'met' if met else 'missed'}"
-                         if ratio else f"≤ {row.torch_target:g}× torch (not installed)")
-        elif row.name == "gradcheck" and row.time("tinygrad_edu"):
-            met = row.time("tinygrad_edu").median <= 1000
-            cells.append(f"≤ 1 s {'met' if met else 'missed'}")
-        else:
-            cells.append("")
+            targets.append(f"≤ {row.torch_target:g}× torch: {_cell(ratio, '×')} {'met' if met else 'missed'}"
+                           if ratio else f"≤ {row.torch_target:g}× torch (not installed)")
+        if row.name == "gradcheck" and row.time("tinygrad_edu"):
+            targets.append(f"≤ 1 s {'met' if row.time('tinygrad_edu').median <= 1000 else 'missed'}")
+        cells.append("; ".join(targets))
         cells.append(", ".join(f"{way}: {v}" if v != "yes" else "yes" for way, v in row.agree.items())
                      if any(v != "yes" for v in row.agree.values()) else "yes")
         body.append(cells)

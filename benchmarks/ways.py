@@ -23,7 +23,9 @@ import tinygrad_edu as tg
 from tinygrad_edu import lesson
 
 PIXELS = lesson.PIXELS
-WAYS = ("tinygrad_edu", "numpy", "torch")
+WAYS = ("tinygrad_edu", "compiled", "numpy", "torch", "torch.compile")
+# "compiled": the tinygrad_edu step under tinygrad_edu.compile; "torch.compile": PyTorch's, opt-in
+# (Config.torch_compile: its first call per shape generates and builds C++, about a minute here)
 
 
 # ---- configuration --------------------------------------------------------------------------------
@@ -44,6 +46,7 @@ class Config:
     quick: bool = False
     data_root: str | None = None    # folder with the full MNIST (None: load_mnist's default)
     seed: int = 0
+    torch_compile: bool = False     # also time PyTorch's torch.compile (slow to compile: opt-in)
 
     @classmethod
     def quick_mode(cls, **changes: Any) -> Config:
@@ -130,6 +133,7 @@ class Workload:
     rtol: float = 1e-4              # how closely the ways must agree (losses, parameters)
     atol: float = 1e-5
     torch_target: float | None = None  # a target for tinygrad_edu time / PyTorch time instead (cnn)
+    compiled_target: float | None = None  # the issue's target for compiled time / numpy time
 
 
 # ---- comparing outcomes ------------------------------------------------------------------------------
@@ -175,6 +179,18 @@ def compare(outcome: Outcome, reference: Outcome, rtol: float, atol: float, drif
                 return f"array {i} {a.shape}: relative distance {distance:.3g} from numpy's"
         elif not np.allclose(a, b, rtol=rtol, atol=atol):
             return f"array {i} {a.shape}: max |difference| {np.max(np.abs(a - b)):.3g}"
+    return "yes"
+
+
+def same_as_eager(compiled: Outcome, eager: Outcome) -> str:
+    """'yes' when the compiled way computed bitwise what the eager way computed, else what differs."""
+    if compiled.losses != eager.losses:
+        return "losses differ from eager's"
+    if compiled.accuracies != eager.accuracies:
+        return "accuracies differ from eager's"
+    for i, (a, b) in enumerate(zip(compiled.arrays, eager.arrays, strict=True)):
+        if a.dtype != b.dtype or a.shape != b.shape or a.tobytes() != b.tobytes():
+            return f"array {i} differs from eager's"
     return "yes"
 
 

@@ -8,6 +8,7 @@ the numpy way runs ``examples/backprop_by_hand.py``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from types import SimpleNamespace
 
@@ -32,6 +33,7 @@ from .ways import (
     load_params,
     tinygrad_lib,
     to_numpy,
+    torch_lib,
     wrap,
 )
 from .workload_cnn import cnn as cnn_workload
@@ -69,8 +71,11 @@ def tiny(config: Config, rows: int = 1, include_torch: bool = True) -> Workload:
 
     ways = {lib.name: _tiny_framework(lib, x0, w0, b0, steps) for lib in libs(include_torch)}
     ways["numpy"] = numpy_way
+    notes: list[str] = []
+    ways.update(_compiled_ways(config, include_torch,
+                               lambda lib, compiler: _tiny_compiled(lib, x0, w0, b0, steps, compiler), notes))
     return Workload(f"tiny{rows}" if rows != 1 else "tiny", f"tiny step, x ({rows}, 784)", "µs/step", steps,
-                    2.0 if rows == 1 else None, ways)
+                    2.0 if rows == 1 else None, ways, notes, compiled_target=1.1 if rows == 1 else None)
 
 
 # ---- 2. the lesson: the hand-written linear loop -------------------------------------------------------
@@ -102,10 +107,12 @@ def lesson_loop(config: Config, include_torch: bool = True) -> Workload:
 
     ways = {lib.name: _lesson_framework(lib, train, valid, w0, b0, epochs, lr) for lib in libs(include_torch)}
     ways["numpy"] = numpy_way
-    return Workload("lesson", f"lesson linear, {epochs} epochs", "ms", 1, 1.3, ways,
-                    notes=["the chapter's loop; validation (8 batches) after every epoch, recorded as the "
-                           "chapter does (no no_grad)"],
-                    rtol=1e-3, atol=1e-4)
+    notes = ["the chapter's loop; validation (8 batches) after every epoch, recorded as the chapter does "
+             "(no no_grad)"]
+    ways.update(_compiled_ways(config, include_torch, lambda lib, compiler: _lesson_compiled(
+        lib, train, valid, w0, b0, epochs, lr, compiler), notes))
+    return Workload("lesson", f"lesson linear, {epochs} epochs", "ms", 1, 1.3, ways, notes=notes,
+                    rtol=1e-3, atol=1e-4, compiled_target=1.0)
 
 
 # ---- 3. simple_net and 4. the ten-digit MLP: nn.Sequential and optim.SGD -------------------------------
@@ -168,9 +175,11 @@ def simple_net(config: Config, include_torch: bool = True) -> Workload:
     ways = {lib.name: _two_layer_framework(lib, train, valid, init, epochs, sgd, digits=False)
             for lib in libs(include_torch)}
     ways["numpy"] = numpy_way
-    return Workload("simple_net", f"simple_net, {epochs} epochs", "ms", 1, 1.3, ways,
-                    notes=["nn.Sequential + optim.SGD; validation under no_grad after every epoch"],
-                    rtol=1e-3, atol=1e-4)
+    notes = ["nn.Sequential + optim.SGD; validation under no_grad after every epoch"]
+    ways.update(_compiled_ways(config, include_torch, lambda lib, compiler: _two_layer_compiled(
+        lib, train, valid, init, epochs, sgd, False, compiler), notes))
+    return Workload("simple_net", f"simple_net, {epochs} epochs", "ms", 1, 1.3, ways, notes=notes,
+                    rtol=1e-3, atol=1e-4, compiled_target=1.05)
 
 
 def _digits(config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
@@ -229,8 +238,11 @@ def mlp(config: Config, include_torch: bool = True) -> Workload:
     ways = {lib.name: _two_layer_framework(lib, train, test, init, 1, sgd, digits=True)
             for lib in libs(include_torch)}
     ways["numpy"] = numpy_way
-    return Workload("mlp", f"MLP, 1 epoch of {len(x):,}", "ms", 1, 1.3, ways,
-                    notes=[note, f"batch {config.mlp_batch}: {len(train)} steps"], rtol=2e-3, atol=1e-4)
+    notes = [note, f"batch {config.mlp_batch}: {len(train)} steps"]
+    ways.update(_compiled_ways(config, include_torch, lambda lib, compiler: _two_layer_compiled(
+        lib, train, test, init, 1, sgd, True, compiler), notes))
+    return Workload("mlp", f"MLP, 1 epoch of {len(x):,}", "ms", 1, 1.3, ways, notes=notes, rtol=2e-3,
+                    atol=1e-4, compiled_target=1.05)
 
 
 # ---- 5. gradcheck of the lesson loss ---------------------------------------------------------------------
@@ -304,6 +316,166 @@ def lesson_step_function(lib_name: str) -> Callable[[], None]:
         lesson.step_by_hand((weights, bias), 1.0)
 
     return framework_step
+
+
+# ---- the compiled ways: the same steps under tinygrad_edu.compile, and PyTorch's torch.compile --------
+#
+# Each workload compiles its step once and keeps it, with its parameter tensors, across runs: the untimed
+# warm-up run captures (or, for PyTorch, generates and builds C++), the timed runs replay. Each run resets
+# the parameters in place, so the replays' guards (the same storage) hold. capture_cost() times a capture.
+
+
+def _compiled_ways(config: Config, include_torch: bool, build: Callable,
+                   notes: list[str]) -> dict[str, Callable]:
+    """"compiled": ``build(tinygrad_edu, tinygrad_edu.compile)``; "torch.compile": ``build(torch,
+    torch.compile)`` when asked for (``Config.torch_compile``) and PyTorch is installed. PyTorch's is run
+    once here (its code generation, untimed); if it cannot compile the step, a note says so instead."""
+    import tinygrad_edu
+
+    found = {"compiled": build(tinygrad_lib(), tinygrad_edu.compile)}
+    torch = torch_lib() if include_torch and config.torch_compile else None
+    if torch is not None:
+        run = build(torch, torch.module.compile)
+        try:
+            run()
+        except Exception as error:  # noqa: BLE001 (any failure of PyTorch's compiler is reported, not raised)
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            notes.append(f"torch.compile failed on this step: {type(error).__name__}: {first[:160]}")
+        else:
+            found["torch.compile"] = run
+    return found
+
+
+def _tiny_compiled(lib: Lib, x0: np.ndarray, w0: np.ndarray, b0: np.ndarray, steps: int, compiler: Callable):
+    x = lib.module.from_numpy(x0)
+    w, b = as_parameters(lib, w0, b0)
+
+    def one_step():
+        w.grad = None
+        b.grad = None
+        loss = (x @ w + b).sigmoid().mean()
+        loss.backward()
+        return loss
+
+    step = compiler(one_step)
+
+    def run() -> Outcome:
+        for _ in range(steps):
+            loss = step()
+        return Outcome([loss.item()], arrays=[to_numpy(w.grad), to_numpy(b.grad)])
+
+    return run
+
+
+def _reset(lib: Lib, params: list, arrays: list[np.ndarray]) -> None:
+    """Start a run again from ``arrays``, in the same tensors: values copied in, no gradients."""
+    load_params(lib, SimpleNamespace(parameters=lambda: params), arrays)
+    for p in params:
+        p.grad = None
+
+
+def _lesson_compiled(lib: Lib, train: list, valid: list, w0: np.ndarray, b0: np.ndarray, epochs: int,
+                     lr: float, compiler: Callable):
+    """The chapter's loop with its training step and its per-batch accuracy compiled."""
+    train, valid = wrap(lib, train), wrap(lib, valid)
+    weights, bias = as_parameters(lib, w0, b0)
+    linear1, loss_of, _ = lesson.chapter_functions(weights, bias, [], lib.module)
+
+    def train_step(xb, yb):
+        loss = loss_of(linear1(xb), yb)
+        loss.backward()
+        lesson.step_by_hand((weights, bias), lr)
+        return loss
+
+    def batch_accuracy(xb, yb):
+        return lesson.batch_accuracy(linear1(xb), yb)
+
+    step, accuracy = compiler(train_step), compiler(batch_accuracy)
+
+    def run() -> Outcome:
+        _reset(lib, [weights, bias], [w0, b0])
+        losses, accuracies = [], []
+        for _ in range(epochs):
+            losses += [step(xb, yb).item() for xb, yb in train]
+            per_batch = lib.module.stack([accuracy(xb, yb) for xb, yb in valid])
+            accuracies.append(round(per_batch.mean().item(), 4))
+        return Outcome(losses, accuracies, [to_numpy(weights), to_numpy(bias)])
+
+    return run
+
+
+def _two_layer_compiled(lib: Lib, train: list, valid: list, init: list, epochs: int, optimizer: Callable,
+                        digits: bool, compiler: Callable):
+    """``_two_layer_framework`` compiled: for tinygrad_edu the whole step (the model, the loss, backward,
+    opt.step, zero_grad) and the per-batch accuracy; for PyTorch the model (torch.compile(model))."""
+    train, valid = wrap(lib, train), wrap(lib, valid)
+    loss_of = lib.module.nn.functional.cross_entropy if digits else (
+        lambda predictions, targets: lesson.mnist_loss(predictions, targets, lib.module))
+    model = (lesson.digit_mlp if digits else lesson.simple_net)(torch=lib.module)
+    opt = optimizer(lib, model.parameters())
+    torch = lib.name == "torch"
+    forward = compiler(model) if torch else model
+
+    def train_step(xb, yb):
+        loss = loss_of(forward(xb), yb)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        return loss
+
+    def batch_accuracy(xb, yb):
+        return lesson.batch_accuracy(forward(xb), yb)
+
+    step = train_step if torch else compiler(train_step)
+    accuracy = batch_accuracy if torch else compiler(batch_accuracy)
+
+    def run() -> Outcome:
+        _reset(lib, list(model.parameters()), init)
+        opt.state.clear()  # a fresh optimizer's state (the momentum buffers)
+        outcome = Outcome()
+        for _ in range(epochs):
+            outcome.losses += [step(xb, yb).item() for xb, yb in train]
+            if not digits:
+                with lib.module.no_grad():
+                    per_batch = lib.module.stack([accuracy(xb, yb) for xb, yb in valid])
+                outcome.accuracies.append(round(per_batch.mean().item(), 4))
+        if digits:
+            with lib.module.no_grad():
+                correct = sum((model(xb).argmax(1) == yb).float().sum().item() for xb, yb in valid)
+            outcome.accuracies.append(correct / sum(len(yb) for _, yb in valid))
+        outcome.arrays = [to_numpy(p) for p in model.parameters()]
+        return outcome
+
+    return run
+
+
+def capture_cost(repeats: int = 20) -> dict[str, float]:
+    """What a capture costs: the first call of the compiled lesson step (eager, recording, then writing and
+    compiling the replay), beside an eager step and a replay, on the same batch; minimum µs of ``repeats``."""
+    import tinygrad_edu
+
+    train, _ = lesson_batches()
+    lib = tinygrad_lib()
+    (xb, yb), = wrap(lib, train[:1])
+    w0, b0 = lesson_start(0)
+    times: dict[str, list[float]] = {"capture": [], "eager step": [], "replay": []}
+    for _ in range(repeats):
+        weights, bias = as_parameters(lib, w0, b0)
+        linear1, loss_of, _ = lesson.chapter_functions(weights, bias, [])
+
+        def train_step(xb, yb, linear1=linear1, loss_of=loss_of, weights=weights, bias=bias):
+            loss = loss_of(linear1(xb), yb)
+            loss.backward()
+            lesson.step_by_hand((weights, bias), 1.0)
+            return loss
+
+        step = tinygrad_edu.compile(train_step)
+        step(xb, yb)  # the first call makes .grad; the second is the capture the later calls replay
+        for name, call in (("capture", step), ("replay", step), ("eager step", train_step)):
+            start = time.perf_counter()
+            call(xb, yb)
+            times[name].append(time.perf_counter() - start)
+    return {name: min(values) * 1e6 for name, values in times.items()}
 
 
 # ---- the registry ----------------------------------------------------------------------------------------

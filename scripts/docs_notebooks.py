@@ -1,7 +1,7 @@
 """Write the Jupyter notebooks in docs/notebooks/ from their cell sources, run them, and save their outputs.
 
-    python scripts/docs_notebooks.py                  # all three notebooks, executed, outputs saved
-    python scripts/docs_notebooks.py --only lesson    # one notebook (lesson, questions, autograd)
+    python scripts/docs_notebooks.py                  # all the notebooks, executed, outputs saved
+    python scripts/docs_notebooks.py --only lesson    # one notebook (lesson, questions, autograd, compile)
     python scripts/docs_notebooks.py --check          # are the committed notebooks up to date? (no run)
 
 The notebooks are code: each is a list of ``md(...)`` and ``code(...)`` cells in the modules
@@ -32,6 +32,7 @@ BOOKS = {
     "lesson": ("01_the_lesson.ipynb", "cells_01_the_lesson.py"),
     "questions": ("02_learners_questions.ipynb", "cells_02_learners_questions.py"),
     "autograd": ("03_inside_autograd.ipynb", "cells_03_inside_autograd.py"),
+    "compile": ("04_compile.ipynb", "cells_04_compile.py"),
 }
 
 # Strings an executed notebook's outputs must contain: the numbers its prose relies on.
@@ -41,6 +42,11 @@ EXPECTED = {
     "questions": ["✓ the fixed baseline reproduces the book: 0.9168 / 0.9854 / 0.9511"],
     "autograd": ["tensor([ 6.,  8., 20.])", "GradcheckError", "MySigmoidBackward",
                  "bias.grad by hand equals the engine's: True"],
+    "compile": ["compiled and eager agree bitwise: True", "captures: 3",
+                "compiled model and eager agree bitwise: True", "the output's grad_fn: <CompiledBackward>",
+                "CompileWarning: tinygrad_edu.compile: logging_step runs eagerly for this signature",
+                "CompileError | logging_step runs eagerly for this signature",
+                "after reset(): tensor([10., 20.])"],
 }
 
 ADDRESS = re.compile(r" at 0x[0-9a-f]+")

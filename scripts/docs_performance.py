@@ -1,8 +1,10 @@
 """Write docs/performance.md from a fresh run of the benchmark (``python benchmarks/bench.py``).
 
     python scripts/docs_performance.py [--repeats 5] [--threads N] [--data MNIST_DIR] [--quick]
+                                       [--torch-compile]
 
-Runs every workload three ways (tinygrad_edu, numpy by hand, PyTorch if installed), the memory check and
+Runs every workload three ways (tinygrad_edu, numpy by hand, PyTorch if installed) and compiled
+(tinygrad_edu.compile; PyTorch's torch.compile with --torch-compile), the memory check and
 a cProfile of tinygrad_edu's run of each workload, then writes the tables into the markdown. Every number
 in the page comes from this run; the prose around them only describes what each workload does.
 """
@@ -139,7 +141,36 @@ def phases_markdown(split: phases.PhaseReport, target: float) -> list[str]:
     ]
 
 
-def render(report: runner.Report, profiled: list[dict], command: str, browser: dict | None = None) -> str:
+def compiled_markdown(report: runner.Report, capture: dict[str, float]) -> list[str]:
+    """The compiled column explained, and what a capture costs (docs/compile.md tells the rest)."""
+    rows = [row for row in report.rows if "compiled" in row.times]
+    if not rows:
+        return []
+    ratios = ", ".join(f"{row.name} {row.ratio('compiled').median:.2f}×" for row in rows)
+    out = [
+        "## Compiled: the same steps under `tinygrad_edu.compile`",
+        "",
+        "The *compiled* column runs each workload's step through `torch.compile` (here "
+        "[`tinygrad_edu.compile`](compile.md)): the first call per signature runs eagerly while it is "
+        "captured, later calls replay the captured numpy code. Each workload compiles its step once; the "
+        "untimed warm-up run captures, the timed runs replay (their results are checked bitwise against "
+        f"the eager way's: the agree column). Compiled over numpy, medians: {ratios}.",
+        "",
+        f"A capture costs {capture['capture'] / 1e3:.2f} ms on the lesson step (the first call of a "
+        f"signature: eager, recording, then writing and compiling the replay), against "
+        f"{capture['eager step']:.0f} µs for an eager step and {capture['replay']:.0f} µs for a replay: "
+        f"about {capture['capture'] / capture['eager step']:.0f} eager steps, once per signature.",
+        "",
+    ]
+    if any("torch.compile" in row.times for row in rows):
+        out += ["The *torch.compile* column is PyTorch's own `torch.compile` (inductor, C++ built with gcc) "
+                "on the same step: its first call per shape, in the warm-up run, generates and builds code "
+                "and is not timed.", ""]
+    return out
+
+
+def render(report: runner.Report, profiled: list[dict], command: str,
+           capture: dict[str, float] | None = None, browser: dict | None = None) -> str:
     meta = report.meta
     torch = f"PyTorch {meta['torch']} ({meta['torch_threads']} threads)" if meta.get("torch") else \
         "PyTorch not installed (its columns are absent)"
@@ -162,8 +193,8 @@ def render(report: runner.Report, profiled: list[dict], command: str, browser: d
         f"- Python {meta['python']}, numpy {meta['numpy']} "
         f"({blas if blas is not None else '?'} BLAS threads), {torch}",
         f"- {meta['repeats']} timed repeats per way after one warm-up run, interleaved (A B C, B C A, ...); "
-        f"each cell is the median with the min–max in parentheses. A ratio is tinygrad_edu's (or "
-        f"PyTorch's) time divided by numpy's in the same repeat.",
+        f"each cell is the median with the min–max in parentheses. A ratio is a way's time (tinygrad_edu's, "
+        f"compiled, PyTorch's) divided by numpy's in the same repeat.",
         f"- load average (1 min) at the start {load[0]:.2f}, at the end {load_end[0]:.2f}"
         + (" — the machine was busy: numbers are noisy" if max(load[0], load_end[0]) > 0.7 else ""),
         "",
@@ -184,6 +215,8 @@ def render(report: runner.Report, profiled: list[dict], command: str, browser: d
         out += ["## Memory", "", "```"] + tables.memory_lines(report.memory) + ["```", "",
                 "Flat means the peak over the most steps is within 1.5× of the peak over the fewest: each "
                 "step's graph is freed when the loss goes out of scope.", ""]
+    if capture:
+        out += compiled_markdown(report, capture)
     lesson = next((row for row in report.rows if row.name == "lesson"), None)
     if report.phases is not None and lesson is not None and lesson.target:
         out += phases_markdown(report.phases, lesson.target)
@@ -216,7 +249,8 @@ def render(report: runner.Report, profiled: list[dict], command: str, browser: d
         "```bash",
         "python benchmarks/bench.py                         # the table (add --json results.json to keep it)",
         "python benchmarks/bench.py -w tiny,lesson -r 9     # some workloads, more repeats",
-        "python benchmarks/bench.py --quick                 # seconds: checks that the three ways agree",
+        "python benchmarks/bench.py --quick                 # seconds: checks that the ways agree",
+        "python benchmarks/bench.py --torch-compile         # PyTorch's torch.compile too (minutes to build)",
         "python benchmarks/bench.py -w phases               # the lesson loop phase by phase, with the floor",
         "python scripts/docs_performance.py                 # this page",
         "```",
@@ -240,13 +274,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=default_data_root(), help="folder with the full MNIST")
     parser.add_argument("--quick", action="store_true", help="quick mode (to try the script)")
     parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--torch-compile", action="store_true", help="also time PyTorch's torch.compile")
     parser.add_argument("--top", type=int, default=10, help="functions per profile table")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
     parser.add_argument("--json", help="also write the bench results as JSON here")
     parser.add_argument("--no-browser", action="store_true", help="leave out the lesson loop in Pyodide")
     args = parser.parse_args(argv)
 
-    config = Config.quick_mode(data_root=args.data) if args.quick else Config(data_root=args.data)
+    config = Config.quick_mode(data_root=args.data, torch_compile=args.torch_compile) if args.quick \
+        else Config(data_root=args.data, torch_compile=args.torch_compile)
     names = list(W.NAMES)
 
     def log(text: str) -> None:
@@ -267,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python scripts/docs_performance.py"] + list(sys.argv[1:] if argv is None else argv))
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render(report, profiled, command, browser), encoding="utf-8")
+    capture = W.capture_cost()
+    output.write_text(render(report, profiled, command, capture, browser), encoding="utf-8")
     print(f"wrote {output}")
     if args.json:
         Path(args.json).write_text(report.to_json(), encoding="utf-8")

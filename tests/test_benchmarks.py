@@ -32,8 +32,9 @@ def report() -> runner.Report:
 
 def test_quick_bench_covers_every_workload_and_way(report):
     assert [row.name for row in report.rows] == list(TIMED)
-    ways = {"tinygrad_edu", "numpy"} | ({"torch"} if HAS_TORCH else set())
     for row in report.rows:
+        ways = {"tinygrad_edu", "numpy"} | ({"torch"} if HAS_TORCH else set()) | \
+            ({"compiled"} if row.name != "gradcheck" else set())
         assert set(row.times) == ways, row.name
         assert all(t > 0 for times in row.times.values() for t in times)
         assert set(row.ratios) == ways - {"numpy"}
@@ -122,11 +123,12 @@ def test_cli_writes_well_formed_json(tmp_path, capsys):
     assert data["memory"] is None and data["phases"] is None
     assert [w["name"] for w in data["workloads"]] == ["tiny", "gradcheck"]
     for workload in data["workloads"]:
-        assert set(workload["times"]) == {"tinygrad_edu", "numpy"}
+        compiled = {"compiled"} if workload["name"] == "tiny" else set()
+        assert set(workload["times"]) == {"tinygrad_edu", "numpy"} | compiled
         summary = workload["summary"]
         assert summary["ratio_to_numpy"]["tinygrad_edu"]["median"] > 0
         assert summary["time"]["numpy"]["low"] <= summary["time"]["numpy"]["high"]
-        assert workload["agree"] == {"tinygrad_edu": "yes"}
+        assert workload["agree"] == {"tinygrad_edu": "yes"} | dict.fromkeys(compiled, "yes")
 
 
 def test_cli_json_to_stdout(capsys):
@@ -169,7 +171,7 @@ def test_bench_runs_as_a_script_from_the_clone(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "tiny step" in result.stdout
-    assert json.loads(path.read_text())["workloads"][0]["agree"] == {"tinygrad_edu": "yes"}
+    assert json.loads(path.read_text())["workloads"][0]["agree"] == {"tinygrad_edu": "yes", "compiled": "yes"}
 
 
 def test_bench_without_a_clone_says_where_the_benchmarks_are(tmp_path, monkeypatch, capsys):
@@ -187,3 +189,44 @@ def test_the_package_does_not_ship_the_benchmarks():
     packages = setuptools.find_packages(str(ROOT), include=patterns)
     assert "tinygrad_edu" in packages and "tinygrad_edu.viz" in packages
     assert not [p for p in packages if not p.startswith("tinygrad_edu")], packages
+
+
+def test_the_compiled_way_is_bitwise_the_eager_way(report):
+    """The agree column of "compiled" asks for bitwise equality with the eager way, not closeness."""
+    for row in report.rows:
+        if "compiled" in row.agree:
+            assert row.agree["compiled"] == "yes", row.name
+    eager, compiled = report.outcomes["lesson"]["tinygrad_edu"], report.outcomes["lesson"]["compiled"]
+    assert ways.same_as_eager(compiled, eager) == "yes"
+    nudged = ways.Outcome(list(eager.losses), list(eager.accuracies), [a.copy() for a in eager.arrays])
+    nudged.arrays[0][0] = np.nextafter(nudged.arrays[0][0], np.inf)  # one bit
+    assert ways.same_as_eager(nudged, eager) == "array 0 differs from eager's"
+
+
+def test_the_torch_compile_way_runs_where_asked(monkeypatch):
+    """PyTorch's torch.compile is opt-in (minutes to build C++ code); its plumbing is checked here with
+    torch.compile as the identity: the way is there, and agrees with numpy."""
+    if not HAS_TORCH:
+        pytest.skip("PyTorch is not installed")
+    import torch
+
+    monkeypatch.setattr(torch, "compile", lambda fn: fn)
+    workload = W.tiny(ways.Config.quick_mode(torch_compile=True))
+    row, outcomes = runner.measure(workload, repeats=1, warmup=False)
+    assert "torch.compile" in row.times and row.agree["torch.compile"] == "yes"
+    assert "torch.compile" not in W.tiny(ways.Config.quick_mode()).ways
+
+    def refuses(fn):
+        def run(*args, **kwargs):
+            raise RuntimeError("no compiler here\nmore lines")
+        return run
+
+    monkeypatch.setattr(torch, "compile", refuses)
+    failed = W.tiny(ways.Config.quick_mode(torch_compile=True))
+    assert "torch.compile" not in failed.ways
+    assert "torch.compile failed on this step: RuntimeError: no compiler here" in failed.notes
+
+
+def test_capture_cost_is_measured():
+    cost = W.capture_cost(repeats=2)
+    assert set(cost) == {"capture", "eager step", "replay"} and all(v > 0 for v in cost.values())

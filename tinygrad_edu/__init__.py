@@ -211,11 +211,18 @@ __all__ += ["flatten"]
 
 def __getattr__(name: str):
     """``draw_graph``, ``render_graph`` and ``trace_backward`` load the viz package (and graphviz) only
-    when first used: graphviz is an optional dependency."""
+    when first used: graphviz is an optional dependency. ``compile`` (torch.compile: capture a step once,
+    replay it as numpy) loads tinygrad_edu/compiler/ when first used; it stays out of ``import *``, where
+    it would hide Python's own compile."""
     if name in ("draw_graph", "render_graph", "trace_backward", "explore"):
         from . import viz
 
         return getattr(viz, name)
+    if name == "compile":
+        from .compiler import compile
+
+        globals()["compile"] = compile  # found directly from now on
+        return compile
     raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
 
 

@@ -3,6 +3,8 @@
 
 ``step`` updates the parameters' numpy arrays in place (nothing is recorded in the graph, no Tensor is
 created), following PyTorch's update formulas exactly; the arrays keep their dtype (float32 stays float32).
+Each optimizer states its update once, for one parameter, in ``update``: ``step`` calls it for every
+parameter with a gradient, and a compiled step (``tinygrad_edu.compile``) calls the same method.
 """
 
 from __future__ import annotations
@@ -86,6 +88,19 @@ class Optimizer:
         zero_grad((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient (parameters whose grad is None are skipped)."""
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            hyper = {key: group[key] for key in self.defaults}
+            for p in group["params"]:
+                if p.grad is not None:
+                    mark_changed(p._data)  # a graph that saved p before this step can no longer use it
+                    self.update(p, p._data, p.grad._data, **hyper)
+        return loss
+
+    def update(self, p: Tensor, data: np.ndarray, grad: np.ndarray, **hyper: Any) -> None:
+        """The update of one parameter, stated once: change ``data`` (p's array) in place from ``grad``,
+        with ``self.state[p]`` as its state. ``step`` calls it, and so does a compiled step's replay."""
         raise NotImplementedError
 
     def _closure(self, closure: Callable[[], Any] | None) -> Any:
@@ -168,39 +183,29 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum requires a momentum > 0 and zero dampening")
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (parameters whose grad is None are skipped)."""
-        loss = self._closure(closure)
-        for group in self.param_groups:
-            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-            weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                data, d_p = p._data, p.grad._data
-                mark_changed(data)  # a graph that saved p before this step can no longer use it
-                if maximize:
-                    d_p = -d_p
-                if weight_decay != 0:
-                    d_p = d_p + weight_decay * data  # a new array: p.grad itself is left alone
-                if momentum != 0:
-                    state = self.state.get(p)
-                    if state is None:
-                        buf = np.array(d_p, dtype=data.dtype)  # a copy
-                        self.state[p] = {"momentum_buffer": buf}
-                    else:
-                        buf = state["momentum_buffer"]
-                        buf *= momentum
-                        if dampening == 0:
-                            buf += d_p
-                        else:
-                            buf += (1 - dampening) * d_p
-                    d_p = d_p + momentum * buf if nesterov else buf
-                if lr == 1:
-                    data -= d_p
+    def update(self, p: Tensor, data: np.ndarray, d_p: np.ndarray, lr: float, momentum: float,
+               dampening: float, weight_decay: float, nesterov: bool, maximize: bool) -> None:
+        if maximize:
+            d_p = -d_p
+        if weight_decay != 0:
+            d_p = d_p + weight_decay * data  # a new array: p.grad itself is left alone
+        if momentum != 0:
+            state = self.state.get(p)
+            if state is None:
+                buf = np.array(d_p, dtype=data.dtype)  # a copy
+                self.state[p] = {"momentum_buffer": buf}
+            else:
+                buf = state["momentum_buffer"]
+                buf *= momentum
+                if dampening == 0:
+                    buf += d_p
                 else:
-                    data -= lr * d_p
-        return loss
+                    buf += (1 - dampening) * d_p
+            d_p = d_p + momentum * buf if nesterov else buf
+        if lr == 1:
+            data -= d_p
+        else:
+            data -= lr * d_p
 
 
 class Adam(Optimizer):
@@ -234,49 +239,40 @@ class Adam(Optimizer):
         if group["weight_decay"] < 0:
             raise ValueError(f"{name}: invalid weight_decay value: {group['weight_decay']} (must be >= 0)")
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One Adam update of every parameter that has a gradient."""
-        loss = self._closure(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                data, grad = p._data, p.grad._data
-                mark_changed(data)  # a graph that saved p before this step can no longer use it
-                if maximize:
-                    grad = -grad
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {"step": 0, "exp_avg": np.zeros_like(data),
-                                             "exp_avg_sq": np.zeros_like(data)}
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = np.zeros_like(data)
-                state["step"] += 1
-                step = state["step"]
-                if weight_decay != 0:
-                    if self._decoupled:
-                        data *= 1 - lr * weight_decay
-                    else:
-                        grad = grad + weight_decay * data
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg += (1 - beta1) * (grad - exp_avg)
-                exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * (grad * grad)
-                if amsgrad:
-                    np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-                    second = state["max_exp_avg_sq"]
-                else:
-                    second = exp_avg_sq
-                step_size = lr / (1 - beta1**step)
-                denom = np.sqrt(second)
-                denom /= math.sqrt(1 - beta2**step)
-                denom += eps
-                np.divide(exp_avg, denom, out=denom)
-                denom *= step_size
-                data -= denom
-        return loss
+    def update(self, p: Tensor, data: np.ndarray, grad: np.ndarray, lr: float, betas: tuple[float, float],
+               eps: float, weight_decay: float, amsgrad: bool, maximize: bool) -> None:
+        beta1, beta2 = betas
+        if maximize:
+            grad = -grad
+        state = self.state.get(p)
+        if state is None:
+            state = self.state[p] = {"step": 0, "exp_avg": np.zeros_like(data),
+                                     "exp_avg_sq": np.zeros_like(data)}
+            if amsgrad:
+                state["max_exp_avg_sq"] = np.zeros_like(data)
+        state["step"] += 1
+        step = state["step"]
+        if weight_decay != 0:
+            if self._decoupled:
+                data *= 1 - lr * weight_decay
+            else:
+                grad = grad + weight_decay * data
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        exp_avg += (1 - beta1) * (grad - exp_avg)
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * (grad * grad)
+        if amsgrad:
+            np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+            second = state["max_exp_avg_sq"]
+        else:
+            second = exp_avg_sq
+        step_size = lr / (1 - beta1**step)
+        denom = np.sqrt(second)
+        denom /= math.sqrt(1 - beta2**step)
+        denom += eps
+        np.divide(exp_avg, denom, out=denom)
+        denom *= step_size
+        data -= denom
 
 
 class AdamW(Adam):
@@ -314,43 +310,34 @@ class RMSprop(Optimizer):
             if not group[key] >= 0:
                 raise ValueError(f"RMSprop: invalid {key} value: {group[key]} (must be >= 0)")
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One RMSprop update of every parameter that has a gradient."""
-        loss = self._closure(closure)
-        for group in self.param_groups:
-            lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                data, grad = p._data, p.grad._data
-                mark_changed(data)  # a graph that saved p before this step can no longer use it
-                if group["maximize"]:
-                    grad = -grad
-                if group["weight_decay"] != 0:
-                    grad = grad + group["weight_decay"] * data
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {"step": 0, "square_avg": np.zeros_like(data)}
-                    if momentum != 0:
-                        state["momentum_buffer"] = np.zeros_like(data)
-                    if group["centered"]:
-                        state["grad_avg"] = np.zeros_like(data)
-                state["step"] += 1
-                square_avg = state["square_avg"]
-                square_avg *= alpha
-                square_avg += (1 - alpha) * (grad * grad)
-                if group["centered"]:
-                    grad_avg = state["grad_avg"]
-                    grad_avg += (1 - alpha) * (grad - grad_avg)  # α · ḡ + (1 - α) · g
-                    denom = np.sqrt(square_avg - grad_avg * grad_avg)
-                else:
-                    denom = np.sqrt(square_avg)
-                denom += eps
-                if momentum != 0:
-                    buf = state["momentum_buffer"]
-                    buf *= momentum
-                    buf += grad / denom
-                    data -= lr * buf
-                else:
-                    data -= lr * (grad / denom)
-        return loss
+    def update(self, p: Tensor, data: np.ndarray, grad: np.ndarray, lr: float, alpha: float, eps: float,
+               weight_decay: float, momentum: float, centered: bool, maximize: bool) -> None:
+        if maximize:
+            grad = -grad
+        if weight_decay != 0:
+            grad = grad + weight_decay * data
+        state = self.state.get(p)
+        if state is None:
+            state = self.state[p] = {"step": 0, "square_avg": np.zeros_like(data)}
+            if momentum != 0:
+                state["momentum_buffer"] = np.zeros_like(data)
+            if centered:
+                state["grad_avg"] = np.zeros_like(data)
+        state["step"] += 1
+        square_avg = state["square_avg"]
+        square_avg *= alpha
+        square_avg += (1 - alpha) * (grad * grad)
+        if centered:
+            grad_avg = state["grad_avg"]
+            grad_avg += (1 - alpha) * (grad - grad_avg)  # α · ḡ + (1 - α) · g
+            denom = np.sqrt(square_avg - grad_avg * grad_avg)
+        else:
+            denom = np.sqrt(square_avg)
+        denom += eps
+        if momentum != 0:
+            buf = state["momentum_buffer"]
+            buf *= momentum
+            buf += grad / denom
+            data -= lr * buf
+        else:
+            data -= lr * (grad / denom)
