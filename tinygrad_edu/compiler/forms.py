@@ -107,7 +107,8 @@ def _tanh(x, p, arrays, out):
     return f"np.tanh({x[0]})"
 
 
-@form(O.Relu, lambda c: (f"{c.g} * ({c.out} > 0)",))
+@form(O.Relu, lambda c: (f"{c.g} * ({c.out} > 0) if np.isfinite({c.out}.sum() + {c.g}.sum()) "
+                         f"else np.where({c.out} <= 0, {c.zero}, {c.g})",))
 def _relu(x, p, arrays, out):
     return f"np.maximum({x[0]}, 0)"
 
