@@ -91,7 +91,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
         raise TypeError(f"{caller}: input must be a Tensor of probabilities, got {type(input).__name__}")
     if input.ndim not in (1, 2):
         raise ShapeError(f"{caller}: input must be 1-D or 2-D (one distribution per row), got shape "
-                         f"{input.shape}")
+                         f"{tuple(input.shape)}")
     if input.dtype.kind != "f":
         raise TypeError(f"{caller}: input must be floating-point probabilities or weights, got {input.dtype}")
     num_samples = count_arg(num_samples, caller, "num_samples")

@@ -325,7 +325,7 @@ class Module:
                     continue
             if array.shape != target.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape {array.shape} from "
-                              f"checkpoint, the shape in current model is {target.shape}.")
+                              f"checkpoint, the shape in current model is {tuple(target.shape)}.")
                 continue
             arrays[key] = array
         if strict and unexpected:
