@@ -224,9 +224,10 @@ from .functions import (  # noqa: E402
     triu,
 )
 from .histogram import histc, histogram  # noqa: E402
+from .sampling import bernoulli  # noqa: E402
 
 pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
-__all__ += ["accelerator", "add", "backends", "div", "get_default_device", "histc", "histogram",
+__all__ += ["accelerator", "add", "backends", "bernoulli", "div", "get_default_device", "histc", "histogram",
             "masked_fill", "mul", "set_default_device", "sub", "tril", "triu"]
 
 # PyTorch's dtype aliases; assigned last so this module's own code never sees builtins shadowed.

@@ -1,10 +1,12 @@
 """Neural-network building blocks, as ``torch.nn``: ``from tinygrad_edu import nn``.
 
 ``nn.Module`` / ``nn.Parameter`` (registering parameters), layers (``Linear``, ``ReLU``, ...), containers
-(``Sequential``, ``ModuleList``), loss modules, ``nn.functional`` and ``nn.init``.
+(``Sequential``, ``ModuleList``), loss modules, a transformer's layers (``Embedding``, ``LayerNorm``,
+``Dropout``, ...), ``nn.functional`` and ``nn.init``.
 """
 
 from . import functional, init
+from .attention_layers import GELU, Dropout, Embedding, LayerNorm, LogSoftmax, Softmax
 from .containers import ModuleList, Sequential
 from .layers import Flatten, Identity, Linear, ReLU, Sigmoid, Tanh
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
@@ -16,3 +18,4 @@ __all__ = [
     "MSELoss", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh",
     "functional", "init",
 ]
+__all__ += ["Dropout", "Embedding", "GELU", "LayerNorm", "LogSoftmax", "Softmax"]

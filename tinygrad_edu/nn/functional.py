@@ -22,6 +22,7 @@ import numpy as np
 from .. import ops as O
 from ..function import ShapeError
 from ..tensor import Tensor
+from .functional_attention import dropout, embedding, gelu, layer_norm  # noqa: F401 (F.embedding, ...)
 
 _REDUCTIONS = ("mean", "sum", "none")
 
