@@ -78,7 +78,7 @@ def test_layer_norm_is_safe_for_large_means_in_float32():
 def test_erf_agrees_with_math_erf():
     x = np.concatenate([np.linspace(-8, 8, 20001), [0.0, 1e-300, -1e-12, 2.9999999, 3.0, 5.9999, 6.0, 40.0]])
     expected = np.array([math.erf(v) for v in x])
-    assert np.allclose(erf(x), expected, rtol=2e-14, atol=2e-15)
+    assert np.abs(erf(x) - expected).max() <= 3e-15
     assert np.isnan(erf(np.array([np.nan]))[0]) and erf(np.array([-np.inf]))[0] == -1.0
 
 
