@@ -55,6 +55,7 @@ class Row:
     ratios: dict[str, list[float]]
     agree: dict[str, str]  # way -> "yes" or what differs
     notes: list[str] = field(default_factory=list)
+    reference: str = "numpy"  # what the ratios divide by
 
     def time(self, way: str) -> Stat | None:
         return Stat.of(self.times[way]) if self.times.get(way) else None
@@ -82,7 +83,7 @@ class Report:
             entry = asdict(row)
             entry["summary"] = {
                 "time": {way: asdict(self_stat) for way in row.times if (self_stat := row.time(way))},
-                "ratio_to_numpy": {way: asdict(s) for way in row.ratios if (s := row.ratio(way))},
+                f"ratio_to_{row.reference}": {way: asdict(s) for way in row.ratios if (s := row.ratio(way))},
             }
             rows.append(entry)
         return {"meta": self.meta, "workloads": rows, "memory": self.memory,
@@ -98,7 +99,8 @@ class Report:
 def measure(workload: Workload, repeats: int, warmup: bool = True,
             log: Callable[[str], None] = lambda s: None) -> tuple[Row, dict]:
     """Time ``repeats`` interleaved runs of every way (after an untimed warm-up run of each, unless
-    ``warmup`` is False) and check the first run of each way against numpy's."""
+    ``warmup`` is False) and check the first run of each way against the reference's (numpy's, or
+    PyTorch's for a workload without a numpy way; without the reference, nothing is compared)."""
     ways = [w for w in WAYS if w in workload.ways]
     outcomes = {way: workload.ways[way]() for way in ways} if warmup else {}
     seconds: dict[str, list[float]] = {way: [] for way in ways}
@@ -110,14 +112,14 @@ def measure(workload: Workload, repeats: int, warmup: bool = True,
             seconds[way].append(time.perf_counter() - start)
             outcomes.setdefault(way, outcome)
         log(f"  {workload.name}: repeat {r + 1}/{repeats}")
-    agree = {way: compare(outcomes[way], outcomes["numpy"], workload.rtol, workload.atol)
-             for way in ways if way != "numpy"}
+    ref = workload.reference
+    others = [way for way in ways if way != ref] if ref in ways else []
+    agree = {way: compare(outcomes[way], outcomes[ref], workload.rtol, workload.atol) for way in others}
     scale = UNIT_SCALE[workload.unit] / workload.per_run
     times = {way: [s * scale for s in seconds[way]] for way in ways}
-    ratios = {way: [a / b for a, b in zip(seconds[way], seconds["numpy"], strict=True)]
-              for way in ways if way != "numpy"}
+    ratios = {way: [a / b for a, b in zip(seconds[way], seconds[ref], strict=True)] for way in others}
     notes = [n for n in workload.notes if n]
-    row = Row(workload.name, workload.title, workload.unit, workload.target, times, ratios, agree, notes)
+    row = Row(workload.name, workload.title, workload.unit, workload.target, times, ratios, agree, notes, ref)
     return row, outcomes
 
 

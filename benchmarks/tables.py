@@ -32,30 +32,42 @@ def _bytes(n: int | None) -> str:
     return f"{n / 1024:.1f} KiB"
 
 
+def _versus_torch(row) -> Stat | None:
+    """tinygrad_edu's time over PyTorch's, repeat by repeat (the same repeat: the same machine load)."""
+    if row.reference == "torch":
+        return row.ratio("tinygrad_edu")
+    ours, theirs = row.times.get("tinygrad_edu"), row.times.get("torch")
+    return Stat.of([a / b for a, b in zip(ours, theirs, strict=True)]) if ours and theirs else None
+
+
 def table_rows(report: Report) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the table (shared by the text and the markdown formats)."""
+    """Header and rows of the table (shared by the text and the markdown formats). A row whose reference
+    is PyTorch (no numpy way, as the GPT) has no numpy columns; its target is a multiple of PyTorch's."""
     has_torch = any("torch" in row.times for row in report.rows)
     header = ["workload", "unit", "tinygrad_edu", "numpy"] + (["torch"] if has_torch else []) + \
-             ["tinygrad_edu / numpy"] + (["torch / numpy"] if has_torch else []) + ["target", "agree"]
+             ["tinygrad_edu / numpy"] + (["torch / numpy", "tinygrad_edu / torch"] if has_torch else []) + \
+             ["target", "agree"]
     body = []
     for row in report.rows:
+        by_numpy = row.reference == "numpy"
         cells = [row.title, row.unit, _cell(row.time("tinygrad_edu")), _cell(row.time("numpy"))]
         if has_torch:
             cells.append(_cell(row.time("torch")))
-        cells.append(_cell(row.ratio("tinygrad_edu"), "×"))
+        cells.append(_cell(row.ratio("tinygrad_edu") if by_numpy else None, "×"))
         if has_torch:
-            cells.append(_cell(row.ratio("torch"), "×"))
+            cells += [_cell(row.ratio("torch") if by_numpy else None, "×"), _cell(_versus_torch(row), "×")]
         if row.target is not None:
             ratio = row.ratio("tinygrad_edu")
             met = ratio is not None and ratio.median <= row.target
-            cells.append(f"≤ {row.target:g}× {'met' if met else 'missed'}")
+            what = "" if by_numpy else " torch"
+            cells.append(f"≤ {row.target:g}×{what} {'met' if met else 'missed' if ratio else 'not measured'}")
         elif row.name == "gradcheck" and row.time("tinygrad_edu"):
             met = row.time("tinygrad_edu").median <= 1000
             cells.append(f"≤ 1 s {'met' if met else 'missed'}")
         else:
             cells.append("")
         cells.append(", ".join(f"{way}: {v}" if v != "yes" else "yes" for way, v in row.agree.items())
-                     if any(v != "yes" for v in row.agree.values()) else "yes")
+                     if any(v != "yes" for v in row.agree.values()) else "yes" if row.agree else "–")
         body.append(cells)
     return header, body
 

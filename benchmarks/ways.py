@@ -40,6 +40,7 @@ class Config:
     mlp_batch: int = 64             # the ``train --model mlp`` recipe: batch 64, lr 0.05, momentum 0.9
     memory_steps: tuple[int, int] = (1000, 10000)
     gradcheck_rows: int = 16
+    gpt_steps: int = 100            # AdamW steps of the small GPT (examples/gpt_from_scratch.py)
     quick: bool = False
     data_root: str | None = None    # folder with the full MNIST (None: load_mnist's default)
     seed: int = 0
@@ -47,7 +48,7 @@ class Config:
     @classmethod
     def quick_mode(cls, **changes: Any) -> Config:
         settings = dict(tiny_steps=20, lesson_epochs=2, simple_net_epochs=2, mlp_rows=2048,
-                        memory_steps=(100, 1000), quick=True)
+                        memory_steps=(100, 1000), quick=True, gpt_steps=4)
         settings.update(changes)
         return cls(**settings)
 
@@ -128,6 +129,8 @@ class Workload:
     notes: list[str] = field(default_factory=list)
     rtol: float = 1e-4              # how closely the ways must agree (losses, parameters)
     atol: float = 1e-5
+    reference: str = "numpy"        # the way the others are checked against and divided by ("torch": no
+    #                                 numpy way, as for the GPT)
 
 
 # ---- comparing outcomes ------------------------------------------------------------------------------

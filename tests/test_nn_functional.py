@@ -316,3 +316,14 @@ def test_linear_falls_back_to_the_composed_ops_for_a_single_sample_and_mixed_dty
     assert mixed.dtype == np.float64
     assert tg.gradcheck(lambda x: F.linear(x, w.double(), b.double()), [tg.randn(2, 4, dtype=tg.float64,
                                                                                  requires_grad=True)])
+
+
+def test_linear_on_a_batch_of_sequences_is_one_linear_op_on_the_rows():
+    rng = np.random.default_rng(0)
+    x, w, b = (tg.tensor(rng.standard_normal(s), dtype=tg.float64, requires_grad=True)
+               for s in ((2, 3, 4), (5, 4), (5,)))
+    out = F.linear(x, w, b)
+    expected = x.detach().numpy() @ w.detach().numpy().T + b.detach().numpy()
+    assert out.shape == (2, 3, 5) and np.allclose(out.detach().numpy(), expected)
+    assert tg.gradcheck(lambda a, m, c: F.linear(a, m, c).tanh(), [x, w, b])
+    assert tg.gradcheck(lambda a, m: F.linear(a, m), [x, w])

@@ -95,3 +95,17 @@ def test_gelu_values_and_gradients(approximate):
     assert tg.gradcheck(lambda t: ops.Gelu.apply(t, approximate=approximate), leaves(x))
     small = tg.tensor([-1.0, 0.5], dtype=tg.float32)
     assert ops.Gelu.apply(small, approximate=approximate).dtype == tg.float32
+
+
+def test_softmax_values_and_gradients():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 4, 5)) * 4
+    for axis in (0, 1, 2):
+        out = ops.Softmax.apply(*leaves(x), axis=axis).detach().numpy()
+        e = np.exp(x - x.max(axis, keepdims=True))
+        assert np.allclose(out, e / e.sum(axis, keepdims=True), rtol=1e-14)
+        assert tg.gradcheck(lambda t, axis=axis: ops.Softmax.apply(t, axis=axis) ** 2, leaves(x))
+    masked = np.where(np.tri(4, dtype=bool), x[0, :, :4], -np.inf)  # a causal mask: zeros above the diagonal
+    out = ops.Softmax.apply(tg.tensor(masked, dtype=tg.float64), axis=1).numpy()
+    assert np.array_equal(out == 0, ~np.tri(4, dtype=bool)) and np.allclose(out.sum(1), 1)
+    assert tg.tensor(1000.0).softmax(0).item() == 1.0 and tg.ones(0, 3).softmax(-1).shape == (0, 3)

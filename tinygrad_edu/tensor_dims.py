@@ -119,7 +119,7 @@ class DimMethods:
         return O.LogSoftmax.apply(self._as_float(), axis=axis)
 
     def softmax(self, dim: int = -1) -> Any:
-        return self.log_softmax(dim).exp()
+        return O.Softmax.apply(self._as_float(), axis=_axis(dim, self.ndim, "softmax"))
 
     # ---- shape --------------------------------------------------------------------------------
 

@@ -31,6 +31,6 @@ from .elementwise import (
 from .linalg import Einsum, Linear, MatMul
 from .loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy
 from .movement import Cat, Expand, GetItem, Permute, Reshape, SetItem
-from .nn import Embedding, Gelu, LayerNorm
+from .nn import Embedding, Gelu, LayerNorm, Softmax
 from .reduce import LogSoftmax, Max, Mean, Min, Norm, Std, Sum
 
