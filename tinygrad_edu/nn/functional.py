@@ -100,15 +100,14 @@ def tanh(input: Tensor) -> Tensor:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ Wᵀ + b, with W of shape [out_features, in_features]."""
-    dtype = input.dtype
-    fits = input.ndim >= 2 and weight.ndim == 2 and weight.dtype == dtype
-    fits = fits and input.shape[-1] == weight.shape[1]
-    if fits and (bias is None or (bias.shape == weight.shape[:1] and bias.dtype == dtype)):
+    x, w = input._data, weight._data  # (their shapes: plain tuples, read on every training step)
+    fits = x.ndim >= 2 and w.ndim == 2 and x.shape[-1] == w.shape[1] and w.dtype == x.dtype
+    if fits and (bias is None or (bias._data.shape == w.shape[:1] and bias.dtype == x.dtype)):
         # rows, the usual case: one op (composed below for other shapes and mixed dtypes); a batch of
         # sequences [B, T, in] is viewed as B·T rows (measured: 1.2× faster than a batched matmul)
-        rows = input if input.ndim == 2 else O.Reshape.apply(input, shape=(-1, input.shape[-1]))
+        rows = input if x.ndim == 2 else O.Reshape.apply(input, shape=(-1, x.shape[-1]))
         out = O.Linear.apply(rows, weight) if bias is None else O.Linear.apply(rows, weight, bias)
-        return out if input.ndim == 2 else O.Reshape.apply(out, shape=(*input.shape[:-1], weight.shape[0]))
+        return out if x.ndim == 2 else O.Reshape.apply(out, shape=(*x.shape[:-1], w.shape[0]))
     out = input @ weight.T
     return out if bias is None else out + bias
 
