@@ -1,7 +1,7 @@
 """Train examples/gpt_from_scratch.py (and, when PyTorch is installed, the same code on PyTorch) and write
 docs/gpt.md with the numbers and samples of that run.
 
-    python scripts/docs_gpt.py [--steps 1500] [--threads 1] [--no-torch]
+    python scripts/docs_gpt.py [--steps 1500] [--threads 1] [--no-torch] [--sample-chars 300]
 
 Every number on the page comes from this run. Before the page is written, what its prose says is checked
 against them (the loss falls, the first steps agree with PyTorch's); if a claim fails, nothing is written.
@@ -170,16 +170,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=gpt.Config.steps)
     parser.add_argument("--threads", type=int, default=1, help="PyTorch's threads (default 1: steadier)")
     parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--sample-chars", type=int, default=300, help="characters per sample")
     parser.add_argument("--output", default=str(ROOT / "docs" / "gpt.md"))
     args = parser.parse_args(argv)
-    runs = {"tinygrad_edu": gpt.main("tinygrad_edu", args.steps)}
+    runs = {"tinygrad_edu": gpt.main("tinygrad_edu", args.steps, sample_chars=args.sample_chars)}
     compared = None
     if not args.no_torch and importlib.util.find_spec("torch") is not None:
         import torch
 
         if args.threads:
             torch.set_num_threads(args.threads)
-        runs["torch"] = gpt.main("torch", args.steps) | {"version": torch.__version__}
+        runs["torch"] = gpt.main("torch", args.steps, sample_chars=args.sample_chars)
+        runs["torch"]["version"] = torch.__version__
         compared = first_steps(torch, runs["tinygrad_edu"]["config"])
     failed = check(runs, compared)
     if failed:
