@@ -20,8 +20,10 @@ from pathlib import Path
 
 FILE_LINES = 400
 BACKWARD_LINES = 25
-CORE_CODE_LINES = 1380  # about 50 ops and the Tensor methods that call them; raised from 1200 for issue 11,
-# and by 80 for issue 16's attention ops (ops/nn.py: Embedding, LayerNorm, Gelu and erf)
+CORE_CODE_LINES = 1300  # about 45 ops and the Tensor methods that call them; raised from 1200 for issue 11
+# raised by 92 for issue 16's attention ops: the code lines of ops/nn.py (91: Embedding, LayerNorm, Softmax,
+# Gelu and its erf) and its import line in ops/__init__.py
+CORE_CODE_LINES += 92
 CORE = ("tensor.py", "tensor_dims.py", "function.py", "engine.py", "ops")
 
 
