@@ -55,11 +55,14 @@ class Row:
     ratios: dict[str, list[float]]
     agree: dict[str, str]  # way -> "yes" or what differs
     notes: list[str] = field(default_factory=list)
+    reference: str = "numpy"  # what the ratios divide by
     torch_target: float | None = None  # the target for tinygrad_edu time / PyTorch time, if any
     compiled_target: float | None = None  # the target for compiled time / numpy time, if any
 
     def ratio_to_torch(self) -> Stat | None:
         """tinygrad_edu's time over PyTorch's, repeat by repeat (they ran in the same repeats)."""
+        if self.reference == "torch":
+            return self.ratio("tinygrad_edu")
         ours, theirs = self.times.get("tinygrad_edu"), self.times.get("torch")
         return Stat.of([a / b for a, b in zip(ours, theirs, strict=True)]) if ours and theirs else None
 
@@ -89,7 +92,7 @@ class Report:
             entry = asdict(row)
             entry["summary"] = {
                 "time": {way: asdict(self_stat) for way in row.times if (self_stat := row.time(way))},
-                "ratio_to_numpy": {way: asdict(s) for way in row.ratios if (s := row.ratio(way))},
+                f"ratio_to_{row.reference}": {way: asdict(s) for way in row.ratios if (s := row.ratio(way))},
             }
             rows.append(entry)
         return {"meta": self.meta, "workloads": rows, "memory": self.memory,
@@ -105,7 +108,8 @@ class Report:
 def measure(workload: Workload, repeats: int, warmup: bool = True,
             log: Callable[[str], None] = lambda s: None) -> tuple[Row, dict]:
     """Time ``repeats`` interleaved runs of every way (after an untimed warm-up run of each, unless
-    ``warmup`` is False) and check the first run of each way against numpy's."""
+    ``warmup`` is False) and check the first run of each way against the reference's (numpy's, or
+    PyTorch's for a workload without a numpy way; without the reference, nothing is compared)."""
     ways = [w for w in WAYS if w in workload.ways]
     outcomes = {way: workload.ways[way]() for way in ways} if warmup else {}
     seconds: dict[str, list[float]] = {way: [] for way in ways}
@@ -117,17 +121,17 @@ def measure(workload: Workload, repeats: int, warmup: bool = True,
             seconds[way].append(time.perf_counter() - start)
             outcomes.setdefault(way, outcome)
         log(f"  {workload.name}: repeat {r + 1}/{repeats}")
-    agree = {way: compare(outcomes[way], outcomes["numpy"], workload.rtol, workload.atol)
-             for way in ways if way != "numpy"}
-    if "compiled" in ways and agree["compiled"] == "yes":  # a replay must be bitwise the eager step
+    ref = workload.reference
+    others = [way for way in ways if way != ref] if ref in ways else []
+    agree = {way: compare(outcomes[way], outcomes[ref], workload.rtol, workload.atol) for way in others}
+    if agree.get("compiled") == "yes":  # a replay must be bitwise the eager step
         agree["compiled"] = same_as_eager(outcomes["compiled"], outcomes["tinygrad_edu"])
     scale = UNIT_SCALE[workload.unit] / workload.per_run
     times = {way: [s * scale for s in seconds[way]] for way in ways}
-    ratios = {way: [a / b for a, b in zip(seconds[way], seconds["numpy"], strict=True)]
-              for way in ways if way != "numpy"}
+    ratios = {way: [a / b for a, b in zip(seconds[way], seconds[ref], strict=True)] for way in others}
     notes = [n for n in workload.notes if n]
     row = Row(workload.name, workload.title, workload.unit, workload.target, times, ratios, agree, notes,
-              workload.torch_target, workload.compiled_target)
+              ref, workload.torch_target, workload.compiled_target)
     return row, outcomes
 
 

@@ -42,7 +42,7 @@ def table_rows(report: Report) -> tuple[list[str], list[list[str]]]:
     body = []
     for row in report.rows:
         cells = [row.title, row.unit] + [_cell(row.time(way)) for way in ways]
-        cells += [_cell(row.ratio(way), "×") for way in ratios]
+        cells += [_cell(row.ratio(way) if row.reference == "numpy" else None, "×") for way in ratios]
         targets = []
         for way, target in (("tinygrad_edu", row.target), ("compiled", row.compiled_target)):
             ratio = row.ratio(way)
@@ -58,7 +58,7 @@ def table_rows(report: Report) -> tuple[list[str], list[list[str]]]:
             targets.append(f"≤ 1 s {'met' if row.time('tinygrad_edu').median <= 1000 else 'missed'}")
         cells.append("; ".join(targets))
         cells.append(", ".join(f"{way}: {v}" if v != "yes" else "yes" for way, v in row.agree.items())
-                     if any(v != "yes" for v in row.agree.values()) else "yes")
+                     if any(v != "yes" for v in row.agree.values()) else "yes" if row.agree else "–")
         body.append(cells)
     return header, body
 

@@ -43,6 +43,7 @@ class Config:
     memory_steps: tuple[int, int] = (1000, 10000)
     gradcheck_rows: int = 16
     cnn_rows: int | None = None     # None: all 12,396 training 3s and 7s
+    gpt_steps: int = 100            # AdamW steps of the small GPT (examples/gpt_from_scratch.py)
     quick: bool = False
     data_root: str | None = None    # folder with the full MNIST (None: load_mnist's default)
     seed: int = 0
@@ -51,7 +52,8 @@ class Config:
     @classmethod
     def quick_mode(cls, **changes: Any) -> Config:
         settings = dict(tiny_steps=20, lesson_epochs=2, simple_net_epochs=2, mlp_rows=2048,
-                        memory_steps=(100, 1000), quick=True, cnn_rows=640)
+                        memory_steps=(100, 1000), quick=True, cnn_rows=640,
+                        gpt_steps=4)
         settings.update(changes)
         return cls(**settings)
 
@@ -134,6 +136,8 @@ class Workload:
     atol: float = 1e-5
     torch_target: float | None = None  # a target for tinygrad_edu time / PyTorch time instead (cnn)
     compiled_target: float | None = None  # the target for compiled time / numpy time
+    reference: str = "numpy"        # the way the others are checked against and divided by ("torch": no
+    #                                 numpy way, as for the GPT)
 
 
 # ---- comparing outcomes ------------------------------------------------------------------------------

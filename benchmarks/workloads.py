@@ -3,18 +3,22 @@
 A workload is built once (data loaded, batches sliced, tensors wrapped: not timed); then each way is a
 callable that runs the whole workload from the initial parameters and is what the runner times. The
 tinygrad_edu and PyTorch ways run the chapter's code from ``tinygrad_edu.lesson``, handed either library;
-the numpy way runs ``examples/backprop_by_hand.py``.
+the numpy way runs ``examples/backprop_by_hand.py``. The GPT has no numpy way: both libraries run
+``examples/gpt_from_scratch.py``, and PyTorch is its reference.
 """
 
 from __future__ import annotations
 
 import time
+import tracemalloc
 from collections.abc import Callable
 from types import SimpleNamespace
 
 import backprop_by_hand as by_hand
+import gpt_from_scratch as gpt_example
 import numpy as np
 
+import tinygrad_edu as tg
 from tinygrad_edu import lesson
 
 from .ways import (
@@ -286,6 +290,69 @@ def gradcheck(config: Config, include_torch: bool = True) -> Workload:
                     notes=["target: tinygrad_edu ≤ 1 s"], rtol=1e-9, atol=1e-12)
 
 
+# ---- 6. the small GPT: attention, LayerNorm, embeddings, AdamW (tinygrad_edu against PyTorch) -----------
+
+
+GPT = gpt_example.Config(n_embd=32, n_head=4, n_layer=2, block_size=32, batch_size=16, dropout=0.0, lr=1e-3)
+
+
+def _gpt_start(steps: int, seed: int) -> tuple[dict, np.ndarray, list, int]:
+    """The GPT's initial weights (drawn once, by tinygrad_edu), the docs' text encoded, each step's batch
+    positions (drawn with numpy) and the vocabulary's size: the same for every way."""
+    text = gpt_example.load_text()
+    chars = sorted(set(text))
+    stoi = {ch: i for i, ch in enumerate(chars)}
+    encoded = np.array([stoi[c] for c in text], np.int64)
+    rng = np.random.default_rng(seed)
+    starts = [rng.integers(0, len(encoded) - GPT.block_size, GPT.batch_size) for _ in range(steps)]
+    tg.manual_seed(seed)
+    model = gpt_example.gpt_classes(tg)(len(chars), GPT)
+    return {k: np.array(v.numpy()) for k, v in model.state_dict().items()}, encoded, starts, len(chars)
+
+
+def _gpt_framework(lib: Lib, weights: dict, encoded: np.ndarray, starts: list, vocab: int):
+    data = {"train": lib.module.from_numpy(encoded)}
+
+    def run() -> Outcome:
+        model = gpt_example.gpt_classes(lib.module)(vocab, GPT)
+        model.load_state_dict({k: lib.module.from_numpy(v.copy()) for k, v in weights.items()})
+        result = gpt_example.train(lib.module, model, data, GPT, batch_starts=starts)
+        return Outcome(result["losses"], arrays=[to_numpy(p) for p in model.parameters()])
+
+    return run
+
+
+def gpt_memory(steps: tuple[int, int], seed: int = 0) -> dict:
+    """tracemalloc's peak over the fewest and the most training steps of tinygrad_edu's GPT: flat when
+    each step's graph is freed (within 1.5× and 64 KiB, as the lesson's memory check)."""
+    weights, encoded, starts, vocab = _gpt_start(max(steps), seed)
+    peaks = {}
+    for n in steps:
+        run = _gpt_framework(tinygrad_lib(), weights, encoded, starts[:n], vocab)
+        tracemalloc.start()
+        run()
+        peaks[n] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    few, most = min(steps), max(steps)
+    return {"peaks": peaks, "flat": peaks[most] <= 1.5 * peaks[few] + 65536}
+
+
+def gpt(config: Config, include_torch: bool = True) -> Workload:
+    """100 AdamW steps of the small GPT of examples/gpt_from_scratch.py (n_embd 32, 4 heads, 2 layers,
+    block 32, batch 16, dropout 0) on the docs' text: tinygrad_edu against PyTorch from the same weights
+    on the same batches (there is no numpy way: PyTorch is the reference)."""
+    steps = config.gpt_steps
+    weights, encoded, starts, vocab = _gpt_start(steps, config.seed)
+    ways = {lib.name: _gpt_framework(lib, weights, encoded, starts, vocab) for lib in libs(include_torch)}
+    memory = gpt_memory((max(steps // 5, 2), steps), config.seed)
+    few, most = sorted(memory["peaks"])
+    note = (f"memory (tracemalloc peak): {memory['peaks'][few] / 2**20:.1f} MiB over {few} steps, "
+            f"{memory['peaks'][most] / 2**20:.1f} MiB over {most}: {'flat' if memory['flat'] else 'GROWS'}")
+    return Workload("gpt", f"GPT, {steps} AdamW steps", "ms", 1, None, ways,
+                    notes=[note, "target: no slower than PyTorch (the ratio is to PyTorch's time)"],
+                    rtol=1e-4, atol=1e-5, reference="torch", torch_target=1.0)
+
+
 # ---- memory: is the graph freed? ------------------------------------------------------------------------
 
 
@@ -488,5 +555,6 @@ BUILDERS: dict[str, Callable[..., Workload]] = {
     "mlp": mlp,
     "gradcheck": gradcheck,
     "cnn": cnn_workload,  # in workload_cnn.py (issue 16)
+    "gpt": gpt,
 }
 NAMES = tuple(BUILDERS) + ("memory", "phases")  # the last two are reports, not rows of the table

@@ -46,6 +46,10 @@ WHAT = {
            "im2col and one matrix product; backward two more correlations), ReLU, cross_entropy, SGD with "
            "momentum; 194 steps. The numpy way writes the same network by hand with col2im for the input "
            "gradient; the target is against PyTorch: within 2×.",
+    "gpt": "per step: 160 recorded ops forward on a batch of 16 × 32 characters (embeddings, 8 heads of "
+           "causal attention, 5 LayerNorms, 31 Linear layers, the loss), backward, AdamW over 50 parameter "
+           "tensors; its reference is PyTorch (there is no numpy way), from the same weights on the same "
+           "batches.",
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 SCRIPTS = ["docs_lesson.py", "docs_graphs.py", "docs_experiments.py", "docs_performance.py",
            "docs_notebooks.py"]  # the notebooks need the dev extra (nbclient, ipykernel)
 SCRIPTS.append("docs_cnn.py")  # issue 16: the simple CNN, tinygrad_edu beside PyTorch
+SCRIPTS += ["docs_gpt.py"]  # docs/gpt.md: the GPT example trained (and on PyTorch, if installed)
 
 
 def main() -> int:

@@ -21,7 +21,8 @@ from benchmarks import workloads as W  # noqa: E402
 from tinygrad_edu.cli import main  # noqa: E402
 
 HAS_TORCH = ways.torch_available()
-TIMED = ("tiny", "tiny256", "lesson", "simple_net", "mlp", "gradcheck", "cnn")
+TIMED = ("tiny", "tiny256", "lesson", "simple_net", "mlp", "gradcheck", "cnn", "gpt")
+BY_TORCH = ("gpt",)  # no numpy way: PyTorch is the reference
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +34,13 @@ def report() -> runner.Report:
 def test_quick_bench_covers_every_workload_and_way(report):
     assert [row.name for row in report.rows] == list(TIMED)
     for row in report.rows:
-        ways = {"tinygrad_edu", "numpy"} | ({"torch"} if HAS_TORCH else set()) | \
-            ({"compiled"} if row.name not in ("gradcheck", "cnn") else set())  # issue 17's workloads
-        assert set(row.times) == ways, row.name
+        reference = "torch" if row.name in BY_TORCH else "numpy"
+        ways = {"tinygrad_edu", reference} | ({"torch"} if HAS_TORCH else set()) | \
+            ({"compiled"} if row.name not in ("gradcheck", "cnn", "gpt") else set())  # issue 17's workloads
+        ways -= {"torch"} if reference == "torch" and not HAS_TORCH else set()
+        assert set(row.times) == ways and row.reference == reference, row.name
         assert all(t > 0 for times in row.times.values() for t in times)
-        assert set(row.ratios) == ways - {"numpy"}
+        assert set(row.ratios) == (ways - {reference} if reference in ways else set())
     assert (report.meta["torch"] is not None) == HAS_TORCH
     assert (report.meta["torch_note"] is None) == HAS_TORCH
 
@@ -60,7 +63,9 @@ def test_phases_are_part_of_the_report_table_and_json(report):
 @pytest.mark.parametrize("name", TIMED)
 def test_losses_and_parameters_match_the_numpy_reference(report, name):
     outcomes = report.outcomes[name]
-    expected = outcomes["numpy"]
+    if name in BY_TORCH and not HAS_TORCH:
+        pytest.skip("the GPT's reference is PyTorch, which is not installed")
+    expected = outcomes["torch" if name in BY_TORCH else "numpy"]
     assert expected.losses and all(np.isfinite(expected.losses))
     for way, outcome in outcomes.items():
         np.testing.assert_allclose(outcome.losses, expected.losses, rtol=2e-3, atol=1e-5, err_msg=way)
@@ -73,6 +78,16 @@ def test_losses_and_parameters_match_the_numpy_reference(report, name):
 
 def test_gradcheck_passes_every_way(report):
     assert all(outcome.passed for outcome in report.outcomes["gradcheck"].values())
+
+
+def test_the_gpts_memory_is_flat_and_its_target_is_pytorchs_time(report):
+    memory = W.gpt_memory((2, 6))
+    assert memory["flat"], memory
+    row = next(row for row in report.rows if row.name == "gpt")
+    assert "flat" in row.notes[0] and row.torch_target == 1.0 and row.target is None
+    header, body = tables.table_rows(report)
+    cells = dict(zip(header, next(c for c in body if c[0] == row.title), strict=True))
+    assert cells["tinygrad_edu / numpy"] == "–" and "torch" in cells["target"]
 
 
 def test_the_graph_is_freed(report):

@@ -162,6 +162,21 @@ def check_missing_apis():
         torch.tensor([3]) // torch.tensor([2])
 
 
+def check_out_shape():
+    with pytest.raises(torch.ShapeError, match="out has shape"):
+        torch.mul(torch.ones(2, 3), 2.0, out=torch.empty(5))
+    empty = torch.empty(0)
+    assert torch.mul(torch.ones(2, 3), 2.0, out=empty) is empty and empty.shape == (2, 3)
+
+
+def check_unsupported_arguments():
+    with pytest.raises(NotImplementedError, match="rounding_mode"):
+        torch.div(torch.ones(2), 2.0, rounding_mode="floor")
+    for name in ("max_norm", "scale_grad_by_freq", "sparse"):
+        with pytest.raises(NotImplementedError, match=name):
+            torch.nn.Embedding(3, 2, **{name: 1.0 if name == "max_norm" else True})(torch.tensor([0]))
+
+
 def check_dtype_promotion():
     assert (torch.tensor([1, 2]) + 2.5).dtype == torch.float32
     assert (torch.ones(2) + torch.tensor(1.0, dtype=torch.float64)).dtype == torch.float32

@@ -374,3 +374,14 @@ def test_nll_loss_with_zero_weights_is_nan_with_nan_gradients_as_pytorch():
     out.backward()  # -w / Σ w = -0 / 0 at the picked entries
     assert np.isnan(out.item())
     np.testing.assert_array_equal(x.grad.numpy(), [[NAN, 0.0], [NAN, 0.0]])
+
+
+def test_linear_on_a_batch_of_sequences_is_one_linear_op_on_the_rows():
+    rng = np.random.default_rng(0)
+    x, w, b = (tg.tensor(rng.standard_normal(s), dtype=tg.float64, requires_grad=True)
+               for s in ((2, 3, 4), (5, 4), (5,)))
+    out = F.linear(x, w, b)
+    expected = x.detach().numpy() @ w.detach().numpy().T + b.detach().numpy()
+    assert out.shape == (2, 3, 5) and np.allclose(out.detach().numpy(), expected)
+    assert tg.gradcheck(lambda a, m, c: F.linear(a, m, c).tanh(), [x, w, b])
+    assert tg.gradcheck(lambda a, m: F.linear(a, m), [x, w])

@@ -16,7 +16,7 @@ ALL_OPS = [cls for _, cls in inspect.getmembers(ops, inspect.isclass) if issubcl
 
 def test_ops_package_exports_every_op_module_defines():
     defined = {cls for module in (ops.elementwise, ops.reduce, ops.movement, ops.linalg, ops.loss, ops.conv,
-                                   ops.pool)
+                                   ops.pool, ops.nn)
                for _, cls in inspect.getmembers(module, inspect.isclass)
                if issubclass(cls, Function) and cls is not Function and cls.__module__ == module.__name__}
     assert defined == set(ALL_OPS) and len(defined) >= 33
@@ -42,6 +42,7 @@ MULTI_INPUT = {
     ops.BinaryCrossEntropyWithLogits: ([(5,), (5,)], {}), ops.Cat: ([(2, 3), (1, 3), (4, 3)], {"axis": 0}),
     ops.Einsum: ([(2, 3), (3, 3), (2, 3)], {"equation": "bi,ij,bj->b"}),
     ops.Conv2d: ([(2, 4, 5, 5), (6, 2, 3, 3), (6,)], {"stride": (2, 1), "groups": 2}),
+    ops.LayerNorm: ([(2, 3), (3,), (3,)], {}),
 }
 
 

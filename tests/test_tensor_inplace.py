@@ -83,8 +83,8 @@ def test_the_backprop_ninja_pattern_setitem_and_divide_on_a_tensor_in_the_graph(
     loss.backward(retain_graph=True)
     assert np.allclose(d.detach().numpy(), logits.grad.numpy(), atol=1e-7)
     assert d.requires_grad and repr(d.grad_fn) == "<DivBackward>"
-    with pytest.raises(RuntimeError, match="Exp saved for its backward"):
-        d.sum().backward()  # softmax's Exp saved the values that -= and /= changed, as in PyTorch
+    with pytest.raises(RuntimeError, match="Softmax saved for its backward"):
+        d.sum().backward()  # softmax saved the values that -= and /= changed, as in PyTorch
 
 
 def test_setitem_with_a_tensor_that_requires_grad():

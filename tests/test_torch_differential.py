@@ -292,3 +292,163 @@ def test_random_convolution_and_pooling_stacks_match_pytorch():
         elif not all(np.allclose(a, b, rtol=1e-8, atol=1e-10) for a, b in zip(our_grads, their_grads)):
             mismatches.append((seed, "grad", plan))
     assert mismatches == []
+
+
+# ---- issue 16: attention's building blocks and the surface, op by op against PyTorch ----------------------
+
+
+def _pair(array, requires_grad=True):
+    """The same float64 array as a tinygrad_edu and a PyTorch leaf."""
+    return (tg.tensor(array, dtype=tg.float64, requires_grad=requires_grad),
+            torch.tensor(array, dtype=torch.float64, requires_grad=requires_grad))
+
+
+def _same(ours, theirs, rtol=1e-10, atol=1e-12):
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    assert np.allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=rtol, atol=atol, equal_nan=True)
+
+
+def _random_shape(rng, low=1, high=5, dims=(1, 4)):
+    return tuple(int(n) for n in rng.integers(low, high, size=rng.integers(*dims)))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_embedding_matches_pytorch(seed):
+    rng = np.random.default_rng(seed)
+    rows, dim = int(rng.integers(1, 7)), int(rng.integers(1, 6))
+    idx = rng.integers(0, rows, _random_shape(rng, dims=(0, 3)))  # few rows: indices repeat
+    padding = None if rng.random() < 0.5 else int(rng.integers(-rows, rows))
+    weight, weight_t = _pair(rng.standard_normal((rows, dim)))
+    grad = rng.standard_normal(idx.shape + (dim,))
+    out = tg.nn.functional.embedding(tg.tensor(idx), weight, padding_idx=padding)
+    out_t = torch.nn.functional.embedding(torch.tensor(idx), weight_t, padding_idx=padding)
+    out.backward(grad)
+    out_t.backward(torch.tensor(grad))
+    _same(out, out_t)
+    _same(weight.grad, weight_t.grad)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_layer_norm_matches_pytorch(seed):
+    rng = np.random.default_rng(seed)
+    shape = _random_shape(rng)
+    normalized = shape[len(shape) - int(rng.integers(1, len(shape) + 1)):]
+    affine, eps = rng.random() < 0.7, float(rng.choice([1e-5, 1e-3, 0.5]))
+    x, x_t = _pair(rng.standard_normal(shape) * 3 + 1)
+    ours, theirs = (tg.nn.LayerNorm(normalized, eps=eps, elementwise_affine=affine).double(),
+                    torch.nn.LayerNorm(normalized, eps=eps, elementwise_affine=affine).double())
+    if affine:
+        params = [rng.standard_normal(normalized) for _ in range(2)]
+        ours.load_state_dict({"weight": params[0], "bias": params[1]})
+        theirs.load_state_dict({"weight": torch.tensor(params[0]), "bias": torch.tensor(params[1])})
+    grad = rng.standard_normal(shape)
+    out, out_t = ours(x), theirs(x_t)
+    out.backward(grad)
+    out_t.backward(torch.tensor(grad))
+    _same(out, out_t, rtol=1e-9, atol=1e-10)
+    _same(x.grad, x_t.grad, rtol=1e-8, atol=1e-10)
+    if affine:
+        _same(ours.weight.grad, theirs.weight.grad, rtol=1e-9, atol=1e-10)
+        _same(ours.bias.grad, theirs.bias.grad, rtol=1e-9, atol=1e-10)
+
+
+def test_layer_norm_in_float32_matches_pytorch():
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((16, 32, 32)) * 5 + 100).astype(np.float32)
+    ours = tg.nn.functional.layer_norm(tg.tensor(x), (32,)).numpy()
+    theirs = torch.nn.functional.layer_norm(torch.tensor(x), (32,)).numpy()
+    assert np.abs(ours - theirs).max() < 1e-4
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_matches_pytorch(approximate):
+    rng = np.random.default_rng(1)
+    x, x_t = _pair(np.concatenate([rng.standard_normal(200) * 4, [0.0, -8.0, 8.0, 30.0, -30.0]]))
+    grad = rng.standard_normal(x.shape)
+    out, out_t = tg.nn.GELU(approximate)(x), torch.nn.GELU(approximate)(x_t)
+    out.backward(grad)
+    out_t.backward(torch.tensor(grad))
+    _same(out, out_t, rtol=1e-13, atol=1e-15)
+    _same(x.grad, x_t.grad, rtol=1e-12, atol=1e-14)
+    small = rng.standard_normal(100).astype(np.float32)
+    assert np.allclose(tg.nn.functional.gelu(tg.tensor(small), approximate=approximate).numpy(),
+                       torch.nn.functional.gelu(torch.tensor(small), approximate=approximate).numpy(),
+                       rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_tril_triu_and_masked_fill_match_pytorch(seed):
+    rng = np.random.default_rng(seed)
+    shape = _random_shape(rng, dims=(2, 4))
+    diagonal = int(rng.integers(-3, 4))
+    x, x_t = _pair(rng.standard_normal(shape))
+    trailing = shape[len(shape) - int(rng.integers(1, len(shape) + 1)):]  # a mask that broadcasts
+    mask_shape = tuple(1 if rng.random() < 0.4 else n for n in trailing)
+    mask = rng.random(mask_shape) < 0.5
+    value = float(rng.choice([0.0, -1e9, 2.5]))
+    parts = [x.tril(diagonal), tg.triu(x, diagonal), x.masked_fill(tg.tensor(mask), value)]
+    parts_t = [x_t.tril(diagonal), torch.triu(x_t, diagonal), x_t.masked_fill(torch.tensor(mask), value)]
+    for ours, theirs in zip(parts, parts_t):
+        _same(ours, theirs)
+    sum(((p * p).sum() for p in parts), tg.tensor(0.0, dtype=tg.float64)).backward()
+    sum(((p * p).sum() for p in parts_t), torch.tensor(0.0, dtype=torch.float64)).backward()
+    _same(x.grad, x_t.grad)
+
+
+def test_causal_attention_weights_match_pytorch():
+    rng = np.random.default_rng(3)
+    scores, scores_t = _pair(rng.standard_normal((2, 5, 5)))
+    tril = np.tril(np.ones((5, 5)))
+    wei = tg.nn.Softmax(dim=-1)(scores.masked_fill(tg.tensor(tril) == 0, float("-inf")))
+    wei_t = torch.nn.Softmax(dim=-1)(scores_t.masked_fill(torch.tensor(tril) == 0, float("-inf")))
+    grad = rng.standard_normal((2, 5, 5))
+    wei.backward(grad)
+    wei_t.backward(torch.tensor(grad))
+    _same(wei, wei_t)
+    _same(scores.grad, scores_t.grad)
+    log, log_t = tg.nn.LogSoftmax(dim=1)(scores.detach()), torch.nn.LogSoftmax(dim=1)(scores_t.detach())
+    _same(log, log_t)
+
+
+def test_surface_functions_match_pytorch():
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(4).astype(np.float32)
+    for name, kwargs in (("add", {"alpha": 2.5}), ("sub", {"alpha": -1}), ("mul", {}), ("div", {})):
+        out, out_t = tg.empty(3, 4), torch.empty(3, 4)
+        result = getattr(tg, name)(tg.tensor(a), tg.tensor(b), out=out, **kwargs)
+        getattr(torch, name)(torch.tensor(a), torch.tensor(b), out=out_t, **kwargs)
+        assert result is out and np.allclose(out.numpy(), out_t.numpy(), rtol=1e-6)
+    product, product_t = tg.empty(3, 3), torch.empty(3, 3)
+    tg.matmul(tg.tensor(a), tg.tensor(a).T, out=product)
+    torch.matmul(torch.tensor(a), torch.tensor(a).T, out=product_t)
+    assert np.allclose(product.numpy(), product_t.numpy(), rtol=1e-5)
+    x, x_t = tg.tensor(a), torch.tensor(a)
+    made = ((x.new_zeros(2, 3), x_t.new_zeros(2, 3)), (x.new_ones((2,)), x_t.new_ones((2,))),
+            (x.new_full((2,), 7), x_t.new_full((2,), 7)), (x.new_tensor([1, 2]), x_t.new_tensor([1, 2])))
+    for ours, theirs in made:
+        assert ours.tolist() == theirs.tolist() and str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    for name in ("torch.DoubleTensor", "torch.LongTensor", "torch.IntTensor"):
+        assert x.type(name).type() == x_t.type(name).type()
+        assert x.type(name).tolist() == x_t.type(name).tolist()
+    assert x.type() == x_t.type() and tg.tensor([1]).type() == torch.tensor([1]).type()
+    assert (tg.pi, tg.e, tg.inf) == (torch.pi, torch.e, torch.inf) and str(x.shape) == str(x_t.shape)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_histogram_and_histc_match_pytorch(seed):
+    rng = np.random.default_rng(seed)
+    values = (rng.standard_normal(int(rng.integers(1, 500))) * 3).astype(np.float32)
+    bins = int(rng.integers(1, 40))
+    weight = rng.random(values.shape).astype(np.float32)
+    for kwargs in ({}, {"range": (-2.0, 3.0)}, {"density": True}):
+        ours = tg.histogram(tg.tensor(values), bins, weight=tg.tensor(weight), **kwargs)
+        theirs = torch.histogram(torch.tensor(values), bins, weight=torch.tensor(weight), **kwargs)
+        assert np.allclose(ours.hist.numpy(), theirs.hist.numpy(), rtol=1e-5, atol=1e-6)
+        assert np.allclose(ours.bin_edges.numpy(), theirs.bin_edges.numpy(), rtol=1e-6, atol=1e-6)
+    edges = np.sort(rng.standard_normal(6)).astype(np.float32)
+    ours = tg.histogram(tg.tensor(values), tg.tensor(edges))
+    theirs = torch.histogram(torch.tensor(values), torch.tensor(edges))
+    assert np.array_equal(ours.hist.numpy(), theirs.hist.numpy())
+    for low, high in ((0, 0), (-1.0, 2.0)):
+        assert np.array_equal(tg.histc(tg.tensor(values), bins, low, high).numpy(),
+                              torch.histc(torch.tensor(values), bins, low, high).numpy())

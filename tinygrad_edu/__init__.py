@@ -4,6 +4,7 @@
 Reading order: tensor.py → function.py → ops/ → engine.py → gradcheck.py.
 """
 
+import math
 from typing import Any
 
 import numpy as np
@@ -100,10 +101,6 @@ def abs(input: Tensor) -> Tensor:  # noqa: A002
 
 def sqrt(input: Tensor) -> Tensor:  # noqa: A002
     return input.sqrt()
-
-
-def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    return input @ other
 
 
 def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
@@ -225,6 +222,28 @@ def __getattr__(name: str):
         return compile
     raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
 
+
+# the function forms with out= (torch.matmul(a, b, out=c), ...), the masks of attention, histograms, the
+# default device, torch.accelerator and torch.backends (no accelerator here), and math's constants
+from . import accelerator, backends  # noqa: E402
+from .functions import (  # noqa: E402
+    add,
+    div,
+    get_default_device,
+    masked_fill,
+    matmul,
+    mul,
+    set_default_device,
+    sub,
+    tril,
+    triu,
+)
+from .histogram import histc, histogram  # noqa: E402
+from .sampling import bernoulli  # noqa: E402
+
+pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
+__all__ += ["accelerator", "add", "backends", "bernoulli", "div", "get_default_device", "histc", "histogram",
+            "masked_fill", "mul", "set_default_device", "sub", "tril", "triu"]
 
 # PyTorch's dtype aliases; assigned last so this module's own code never sees builtins shadowed.
 globals().update({"bool": bool_, "float": float32, "double": float64, "long": int64, "int": int32})

@@ -100,7 +100,7 @@ class _CustomBackward(_Node):
             fits = False
         if not fits:
             raise RuntimeError(f"{self.function.__name__}.backward returned a gradient of shape "
-                               f"{array.shape} for an input of shape {tensor.shape}")
+                               f"{array.shape} for an input of shape {tuple(tensor.shape)}")
         return array
 
 

@@ -58,7 +58,7 @@ def number_arg(value: Any, caller: str, name: str, finite: bool = False) -> Any:
     """A real number (Python, numpy or a one-element tensor), else an error naming ``caller`` and ``name``."""
     if isinstance(value, Tensor):
         if value.numel() != 1:
-            raise ValueError(f"{caller}: {name} must be a number, got a tensor of shape {value.shape}")
+            raise ValueError(f"{caller}: {name} must be a number, got a tensor of shape {tuple(value.shape)}")
         value = value.item()
     if not isinstance(value, (numbers.Real, np.bool_)):
         raise TypeError(f"{caller}: {name} must be a number, got {value!r}")
@@ -198,8 +198,8 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     outside = first.shape[:axis] + first.shape[axis + 1:]
     for i, t in enumerate(tensors[1:], 1):
         if t.ndim != first.ndim or t.shape[:axis] + t.shape[axis + 1:] != outside:
-            raise ShapeError(f"cat(): tensor {i} has shape {t.shape}, which does not fit tensor 0's "
-                             f"{first.shape} outside dim {dim}")
+            raise ShapeError(f"cat(): tensor {i} has shape {tuple(t.shape)}, which does not fit tensor 0's "
+                             f"{tuple(first.shape)} outside dim {dim}")
     return O.Cat.apply(*tensors, axis=axis)
 
 
@@ -209,8 +209,8 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     shape = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.shape != shape:
-            raise ShapeError(f"stack(): all tensors need the same shape; tensor 0 is {shape}, "
-                             f"tensor {i} is {t.shape}")
+            raise ShapeError(f"stack(): all tensors need the same shape; tensor 0 is {tuple(shape)}, "
+                             f"tensor {i} is {tuple(t.shape)}")
     axis = _axis(dim, len(shape) + 1, "stack()")  # the new dimension's place in the result
     if not any(t.requires_grad for t in tensors):  # nothing to record: one numpy call
         return Tensor._make(np.stack([t._data for t in tensors], axis=axis))

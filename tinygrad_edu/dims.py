@@ -53,7 +53,8 @@ def resolve_shape(shape: tuple, current: tuple) -> tuple:
     if shape.count(-1) == 1 and known and count % known == 0:
         shape = tuple(count // known if n == -1 else n for n in shape)
     if shape.count(-1) or any(n < 0 for n in shape) or math.prod(shape) != count:
-        raise ShapeError(f"view: shape {shape} is invalid for a tensor of shape {current} ({count} elements)")
+        raise ShapeError(f"view: shape {shape} is invalid for a tensor of shape {tuple(current)} "
+                         f"({count} elements)")
     return tuple(int(n) for n in shape)
 
 

@@ -270,8 +270,8 @@ def _check_forward(cls: type, inputs: tuple, out: np.ndarray) -> None:
             source = ("a tensor made outside the graph (a leaf)" if tensor.grad_fn is None
                       else f"the output of {tensor.grad_fn.op_name()}, computed before detect_anomaly")
             raise FloatingPointError(
-                f"detect_anomaly: input {position} of {cls.op_name()} (shape {tensor.shape}) already holds "
-                f"{kind}: it comes from {source}, not from {cls.op_name()}"
+                f"detect_anomaly: input {position} of {cls.op_name()} (shape {tuple(tensor.shape)}) already "
+                f"holds {kind}: it comes from {source}, not from {cls.op_name()}"
             )
     check_finite(out, f"forward of {cls.op_name()}")
 

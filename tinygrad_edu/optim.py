@@ -65,8 +65,9 @@ class Optimizer:
                 raise TypeError(f"{name} can only optimize Tensors, but item {i} is a "
                                 f"{type(p).__name__}{hint}")
             if not p.is_leaf:
-                raise ValueError(f"{name} can't optimize a non-leaf Tensor (item {i}, shape {p.shape}, "
-                                 f"made by {p.grad_fn!r}); optimize the leaf it was computed from")
+                raise ValueError(f"{name} can't optimize a non-leaf Tensor (item {i}, shape "
+                                 f"{tuple(p.shape)}, made by {p.grad_fn!r}); optimize the leaf it was "
+                                 "computed from")
             if p.dtype.kind != "f":
                 raise TypeError(f"{name} can only optimize floating-point Tensors (item {i} is {p.dtype})")
         known = {id(p) for group in self.param_groups for p in group["params"]}
@@ -142,7 +143,7 @@ class Optimizer:
             for k, v in s.items():
                 if isinstance(v, np.ndarray) and v.shape != p.shape and v.ndim:
                     raise ValueError(f"{name}.load_state_dict: state '{k}' of parameter {i} has "
-                                     f"shape {v.shape}, the parameter {p.shape}")
+                                     f"shape {tuple(v.shape)}, the parameter {tuple(p.shape)}")
                 restored[k] = v.astype(p.dtype) if isinstance(v, np.ndarray) and v.ndim else v
             self.state[p] = restored
         for g, own in zip(groups, self.param_groups, strict=True):

@@ -91,7 +91,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
         raise TypeError(f"{caller}: input must be a Tensor of probabilities, got {type(input).__name__}")
     if input.ndim not in (1, 2):
         raise ShapeError(f"{caller}: input must be 1-D or 2-D (one distribution per row), got shape "
-                         f"{input.shape}")
+                         f"{tuple(input.shape)}")
     if input.dtype.kind != "f":
         raise TypeError(f"{caller}: input must be floating-point probabilities or weights, got {input.dtype}")
     num_samples = count_arg(num_samples, caller, "num_samples")
@@ -113,3 +113,24 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
     drawn = np.stack([rng.choice(len(row), size=num_samples, replace=replacement, p=row / row.sum())
                       for row in weights]).astype(np.int64)
     return Tensor._make(drawn[0] if input.ndim == 1 else drawn)
+
+
+def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:  # noqa: A002
+    """1 with probability ``input`` (elementwise, each in [0, 1]), else 0; the input's dtype."""
+    caller = "bernoulli()"
+    if not isinstance(input, Tensor) or input.dtype.kind != "f":
+        got = input.dtype if isinstance(input, Tensor) else type(input).__name__
+        raise TypeError(f"{caller}: input must be a floating-point tensor of probabilities, got {got}")
+    p = input._data
+    if p.size and not (np.all(p >= 0) and np.all(p <= 1)):  # also refuses NaN
+        raise ValueError(f"{caller}: every probability must be in [0, 1]")
+    drawn = numpy_generator(generator, caller).random(p.shape) < p
+    return Tensor._make(drawn.astype(input.dtype))
+
+
+def dropout_mask(shape: tuple, p: float, dtype: np.dtype, generator: Generator | None = None) -> Tensor:
+    """Dropout's mask: each element 1 / (1 - p) with probability 1 - p (kept, scaled so that the mean stays
+    the same), else 0 (dropped). ``p`` = 1 drops everything."""
+    keep = numpy_generator(generator, "dropout()").random(shape) >= p
+    scale = np.asarray(1 / (1 - p) if p < 1 else 0, dtype)
+    return Tensor._make(keep * scale)

@@ -11,16 +11,15 @@ from .function import owner_of
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple of ints whose repr is ``torch.Size([3, 4])``, as a notebook cell shows
-    PyTorch's. ``str()`` (print, f-strings, error messages) keeps the plain ``(3, 4)``."""
+    """A tensor's shape: a tuple of ints that shows itself as ``torch.Size([3, 4])``, in a notebook cell and
+    in ``print(x.shape)`` alike, as PyTorch's. Error messages name shapes as plain tuples, ``(3, 4)``."""
 
     __slots__ = ()
 
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
 
-    def __str__(self) -> str:
-        return tuple.__repr__(self)
+    __str__ = __repr__
 
     def numel(self) -> int:
         """How many elements a tensor of this shape holds."""

@@ -5,7 +5,7 @@ Every differentiable method is one line that hands the tensor to an op of ``tiny
 graph back. Names and semantics follow PyTorch. The methods that take dims or shapes (reductions,
 reshapes, indexing) are in ``tensor_dims.py``, the in-place updates in ``tensor_inplace.py``, and what
 PyTorch code expects of a tensor beyond autograd (printing, ``numpy()``, ``float()``, comparisons) in
-``tensor_extras.py``.
+``tensor_extras.py``, and ``new_*``, ``type``, ``tril``/``triu`` and ``masked_fill`` in ``tensor_more.py``.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from .size import Size, Storage
 from .tensor_dims import DimMethods
 from .tensor_extras import TensorExtras, promote
 from .tensor_inplace import InPlaceMethods
+from .tensor_more import TensorMore
 
 
-class Tensor(DimMethods, InPlaceMethods, TensorExtras):
+class Tensor(DimMethods, InPlaceMethods, TensorExtras, TensorMore):
     """An n-dimensional array that can record the ops applied to it and backpropagate through them."""
 
     # ``__dict__`` lets a learner hang their own values on a tensor (fastbook's ``w.g = ...``)
@@ -104,8 +105,8 @@ class Tensor(DimMethods, InPlaceMethods, TensorExtras):
         if value is not None and not isinstance(value, Tensor):
             raise TypeError(f"grad: assigned grad must be a Tensor or None, not {type(value).__name__}")
         if value is not None and value.shape != self.shape:
-            raise ShapeError(f"grad: assigned grad of shape {value.shape} does not match the tensor's "
-                             f"shape {self.shape}")
+            raise ShapeError(f"grad: assigned grad of shape {tuple(value.shape)} does not match the tensor's "
+                             f"shape {tuple(self.shape)}")
         self._grad = value
 
     @property
@@ -148,13 +149,13 @@ class Tensor(DimMethods, InPlaceMethods, TensorExtras):
             if self._data.size != 1:
                 raise RuntimeError(
                     f"{caller}: grad can be implicitly created only for scalar outputs; this output has "
-                    f"shape {self.shape}: reduce it (e.g. .mean()) or pass gradient="
+                    f"shape {tuple(self.shape)}: reduce it (e.g. .mean()) or pass gradient="
                 )
             return np.array(1, self._data.dtype).reshape(self._data.shape)
         grad = to_array(gradient, self.dtype, caller=caller, copy=False)
         if grad.shape != self.shape:
             raise ShapeError(f"{caller}: gradient of shape {grad.shape} does not match the output's shape "
-                             f"{self.shape}")
+                             f"{tuple(self.shape)}")
         return grad
 
     def retain_grad(self) -> None:

@@ -83,7 +83,7 @@ class DimMethods:
         x = self._as_float()
         axes = reduction_axes(dim, self.ndim, "logsumexp")
         if x._data.size == 0:
-            raise RuntimeError(f"logsumexp: the tensor is empty (shape {self.shape})")
+            raise RuntimeError(f"logsumexp: the tensor is empty (shape {tuple(self.shape)})")
         peak = np.max(x._data, axis=axes, keepdims=True)
         m = self._make(np.where(np.isfinite(peak), peak, 0))  # all -inf (or +inf): no shift, as PyTorch
         out = (x - m).exp().sum(axes, keepdim=True).log() + m
@@ -117,7 +117,7 @@ class DimMethods:
         return O.LogSoftmax.apply(self._as_float(), axis=axis)
 
     def softmax(self, dim: int = -1) -> Any:
-        return self.log_softmax(dim).exp()
+        return O.Softmax.apply(self._as_float(), axis=_axis(dim, self.ndim, "softmax"))
 
     # ---- shape --------------------------------------------------------------------------------
 
@@ -194,7 +194,7 @@ class DimMethods:
         if offset < 0 or any(n < 0 for n in shape) or any(
             old not in (1, new) for old, new in zip(self.shape, shape[offset:], strict=True)
         ):
-            raise ShapeError(f"expand: shape {self.shape} cannot be expanded to {tuple(sizes)}")
+            raise ShapeError(f"expand: shape {tuple(self.shape)} cannot be expanded to {tuple(sizes)}")
         return O.Expand.apply(self, shape=shape)
 
     def unbind(self, dim: int = 0) -> tuple:
@@ -206,12 +206,12 @@ class DimMethods:
 
     def mm(self, mat2: Any) -> Any:
         """The matrix product of two 2-D tensors (``@`` also takes 1-D and batched operands)."""
-        shape2 = getattr(mat2, "shape", np.shape(mat2))
+        shape2 = tuple(getattr(mat2, "shape", np.shape(mat2)))
         if not isinstance(mat2, TensorExtras) or self.ndim != 2 or len(shape2) != 2:
-            raise ShapeError(f"mm: both operands must be 2-D tensors (matrices), got shapes {self.shape} "
-                             f"and {shape2}; use matmul or @ for other shapes")
+            raise ShapeError(f"mm: both operands must be 2-D tensors (matrices), got shapes "
+                             f"{tuple(self.shape)} and {shape2}; use matmul or @ for other shapes")
         if self.shape[1] != shape2[0]:
-            raise ShapeError(f"mm: {self.shape} @ {shape2}: inner dimensions {self.shape[1]} and "
+            raise ShapeError(f"mm: {tuple(self.shape)} @ {shape2}: inner dimensions {self.shape[1]} and "
                              f"{shape2[0]} differ")
         return O.MatMul.apply(*promote(self, mat2))
 
@@ -224,5 +224,5 @@ class DimMethods:
                     result = self._data[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
                 return self._make(result)
             except IndexError as error:
-                raise IndexError(f"index: {error} (tensor of shape {self.shape})") from None
+                raise IndexError(f"index: {error} (tensor of shape {tuple(self.shape)})") from None
         return O.GetItem.apply(self, index=index)

@@ -58,7 +58,8 @@ class TensorExtras:
     def item(self) -> float | int | bool:
         if self._data.size != 1:
             raise ValueError(
-                f"item(): only a tensor with one element can become a Python number (shape {self.shape})"
+                f"item(): only a tensor with one element can become a Python number "
+                f"(shape {tuple(self.shape)})"
             )
         return self._data.item()
 
@@ -81,7 +82,7 @@ class TensorExtras:
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError(
                 "__index__: only one-element integer tensors can be used as an index "
-                f"(this one: {self.dtype}, shape {self.shape})"
+                f"(this one: {self.dtype}, shape {tuple(self.shape)})"
             )
         return int(self._data.item())
 
@@ -177,7 +178,7 @@ class TensorExtras:
             return self._make(ufunc(a._data, b._data))
         except ValueError as error:
             raise ShapeError(
-                f"{ufunc.__name__}: cannot compare shapes {a.shape} and {b.shape}: {error}"
+                f"{ufunc.__name__}: cannot compare shapes {tuple(a.shape)} and {tuple(b.shape)}: {error}"
             ) from None
 
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
@@ -234,8 +235,8 @@ class TensorExtras:
     def _arg(self, find: Any, name: str, dim: Any, keepdim: bool) -> Any:
         axis = None if dim is None else dims.axis(dim, self.ndim, name)
         if self._data.size == 0 and (axis is None or self.shape[axis] == 0):
-            raise RuntimeError(f"{name}: the tensor of shape {self.shape} is empty along the reduced dim, so "
-                               "there is no largest or smallest element to point at")
+            raise RuntimeError(f"{name}: the tensor of shape {tuple(self.shape)} is empty along the reduced "
+                               "dim, so there is no largest or smallest element to point at")
         if dim is None:
             return self._make(np.asarray(find(self._data)))
         return self._make(np.asarray(find(self._data, axis=axis, keepdims=keepdim)))

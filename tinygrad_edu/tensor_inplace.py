@@ -45,8 +45,8 @@ class InPlaceMethods:
         old = self._make(self._data.copy(), self._requires_grad, self.grad_fn)  # what backward needs
         result = compute(old)
         if result.shape != self.shape:
-            raise ShapeError(f"{op}: the result has shape {result.shape}, which does not fit in place in "
-                             f"the tensor of shape {self.shape}")
+            raise ShapeError(f"{op}: the result has shape {tuple(result.shape)}, which does not fit in place "
+                             f"in the tensor of shape {tuple(self.shape)}")
         if not np.can_cast(result.dtype, self.dtype, "same_kind"):
             raise TypeError(f"{op}: the result is {result.dtype}, which cannot be stored in place in a "
                             f"{self.dtype} tensor")
@@ -65,7 +65,7 @@ class InPlaceMethods:
             ufunc(self._data, value, out=self._data)  # numpy's default casting for out=: "same_kind"
         except (ValueError, TypeError) as error:
             raise ShapeError(
-                f"{op}: cannot update a {self.dtype} tensor of shape {self.shape} in place with "
+                f"{op}: cannot update a {self.dtype} tensor of shape {tuple(self.shape)} in place with "
                 f"{np.shape(value)}: {error}"
             ) from None
         mark_changed(self._data)
@@ -117,8 +117,8 @@ class InPlaceMethods:
         try:
             self._data[...] = source._data
         except ValueError:
-            raise ShapeError(f"{op}: a source of shape {source.shape} does not broadcast to the "
-                             f"tensor's shape {self.shape}") from None
+            raise ShapeError(f"{op}: a source of shape {tuple(source.shape)} does not broadcast to the "
+                             f"tensor's shape {tuple(self.shape)}") from None
         mark_changed(self._data)
         return self
 
@@ -132,11 +132,11 @@ class InPlaceMethods:
         try:
             self._data[index] = value._data
         except IndexError as error:
-            raise IndexError(f"__setitem__: {error} (tensor of shape {self.shape})") from None
+            raise IndexError(f"__setitem__: {error} (tensor of shape {tuple(self.shape)})") from None
         except ValueError:
             part = np.shape(self._data[index])
-            raise ShapeError(f"__setitem__: a value of shape {value.shape} does not fit the selected part "
-                             f"of shape {part} (tensor of shape {self.shape})") from None
+            raise ShapeError(f"__setitem__: a value of shape {tuple(value.shape)} does not fit the selected "
+                             f"part of shape {part} (tensor of shape {tuple(self.shape)})") from None
         mark_changed(self._data)
 
 

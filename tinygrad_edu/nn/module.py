@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..devices import to_args
 from ..dtypes import as_dtype, to_array
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -140,7 +141,11 @@ class Module:
             raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, "
                             f"not {type(tensor).__name__}")
         params, buffers, modules = self._registries("buffer", name)
-        self.__dict__.pop(name, None)
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"register_buffer: a buffer's name must be a non-empty string without '.', "
+                           f"got {name!r}")
+        if hasattr(self, name) and name not in buffers:
+            raise KeyError(f"register_buffer: attribute '{name}' already exists")
         buffers[name] = tensor
         if persistent:
             self._non_persistent.discard(name)
@@ -251,13 +256,9 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """``to("cpu")`` changes nothing (there is only the CPU); ``to(float64)`` converts floating-point
-        parameters and buffers in place. Returns self."""
-        dtype = kwargs.get("dtype")
-        for arg in args:
-            if not isinstance(arg, str):
-                dtype = arg
-        dtype = as_dtype(dtype)
+        """``to("cpu")`` or ``to(device("cpu"))`` changes nothing (there is only the CPU; any other device is
+        refused); ``to(float64)`` converts floating-point parameters and buffers in place. Returns self."""
+        dtype = as_dtype(to_args(args, dict(kwargs), Tensor)[0])
         if dtype is not None:
             if dtype.kind != "f":
                 raise TypeError(f"Module.to: only floating-point dtypes are accepted, got {dtype}")
@@ -325,7 +326,7 @@ class Module:
                     continue
             if array.shape != target.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape {array.shape} from "
-                              f"checkpoint, the shape in current model is {target.shape}.")
+                              f"checkpoint, the shape in current model is {tuple(target.shape)}.")
                 continue
             arrays[key] = array
         if strict and unexpected:
