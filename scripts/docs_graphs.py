@@ -213,7 +213,7 @@ import tinygrad_edu as torch
 from tinygrad_edu.viz import draw_graph, explore, render_graph, trace_backward
 
 loss = ...                                   # any scalar built from tensors that require grad
-draw_graph(loss, names=globals())            # in Jupyter this displays the picture inline
+draw_graph(loss)                             # in Jupyter this displays the picture inline
 steps = trace_backward(loss)                 # runs backward and prints every step
 render_graph(draw_graph(loss, params=model, grads=steps), "after.svg")   # .svg .png .pdf or .dot
 draw_graph(loss, grads=steps, step=3)        # the state after the first 3 steps
@@ -221,9 +221,12 @@ explore(loss2)                               # a fresh loss: runs backward, step
 explore(loss2).save("backward.html")         # ... or in a browser
 ```
 
-`params` takes a Module (anything with `named_parameters()`) or a dict name → Tensor; `names={"xb": xb}`
-names other tensors, and `names=globals()` (or `locals()`) takes the name of every Tensor it holds, and
-`model.weight` for the parameters of a Module, skipping everything else. A tensor nobody named is called
+Every tensor is called by the name your code gave it: `draw_graph`, `trace_backward` and `explore` look up
+the variables of the code that calls them (its locals, then its globals: a notebook's variables, or a
+function's), and take the name of every Tensor there, and `model.weight` for the parameters of a Module,
+skipping everything else. A tensor bound to several names gets the first one bound (the same one every
+run). `names={"xb": xb}` names tensors yourself (`names={}`: no names at all, only numbers), and `params`
+takes a Module (anything with `named_parameters()`) or a dict name → Tensor. A tensor nobody named is called
 after the expression that made it (`xb @ weights`, `sigmoid(xb @ weights + bias)`, shortened with `…`
 when long; `expressions=False` numbers them `t0`, `t1`). Pictures are drawn top to bottom and at most 1000
 pixels wide (`max_width`), to fit a notebook column; `rankdir="LR"` draws them left to right. The title

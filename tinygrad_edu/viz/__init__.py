@@ -7,6 +7,8 @@
 * ``explore(loss)`` runs backward and gives a page that steps through it (buttons, slider, arrow keys):
   inline in Jupyter, or ``.save("backward.html")`` for a browser.
 
+All three name each tensor after the variable it is bound to in the code that calls them (``names={}``: not).
+
 The pictures need the optional graphviz package (``pip install -e ".[viz]"`` in a clone) and the Graphviz
 program ``dot``; the trace and ``build_graph`` (the graph as plain data) work without them.
 """

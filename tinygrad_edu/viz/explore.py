@@ -22,6 +22,7 @@ import numpy as np
 from ..tensor import Tensor
 from . import page
 from .graph import MAX_NODES, build_graph, forward_order, leaves, output_tensors, tensor_names
+from .names import names_or_callers
 from .stats import PREVIEW_SIZE, array_stats, format_shape
 from .trace import BackwardStep, gradient_updates, send_notes, trace_backward
 
@@ -53,6 +54,7 @@ class BackwardExplorer:
         if not steps or not all(isinstance(step, BackwardStep) for step in steps):
             raise TypeError("BackwardExplorer: steps must be the list trace_backward(loss) returned")
         self.loss, self.steps = loss, list(steps)
+        names = names_or_callers(names, params)
         display = tensor_names(loss, names, params, expressions=True)
         spec = build_graph(loss, names, params, max_nodes, expressions=True)
         keys: dict[int, str] = {id(node.tensor): node.key for node in spec.tensors}
@@ -109,8 +111,9 @@ def explore(
 ) -> BackwardExplorer:
     """Run backward on ``loss`` (as ``loss.backward()``, traced) and return a page that steps through it.
 
-    ``names`` (a dict name → Tensor, or ``globals()``) and ``params`` (a Module or dict) name the tensors
-    as in ``draw_graph``. In Jupyter the result shows inline; ``.save("backward.html")`` writes a page.
+    Tensors are named as in ``draw_graph``: after the caller's variables, or by ``names`` (a dict name →
+    Tensor, or ``globals()``; ``names={}``: numbered) and ``params`` (a Module or dict). In Jupyter the
+    result shows inline; ``.save("backward.html")`` writes a page.
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"explore: loss must be a Tensor, got {type(loss).__name__}")
@@ -118,6 +121,7 @@ def explore(
         raise RuntimeError("explore: this tensor was not made by an op (it has no grad_fn), so there is no "
                            "backward to step through; did you forget requires_grad_() on the parameters?")
     earlier = {id(t): t.grad._data.copy() for t in leaves(loss) if t.grad is not None}
+    names = names_or_callers(names, params)  # once: the trace, the table and the picture use the same
     steps = trace_backward(loss, file=None, names=names, params=params, retain_graph=retain_graph,
                            preview=preview, expressions=True)
     return BackwardExplorer(loss, steps, names, params, earlier_grads=earlier, rankdir=rankdir,

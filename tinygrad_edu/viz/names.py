@@ -7,12 +7,16 @@ expression would make the name too long is shown as ``…`` (its box in the pict
 
 ``names`` may be a plain dict name → Tensor or a namespace such as ``globals()`` or ``locals()``: from a
 namespace only the Tensors (and the parameters of Modules, as ``model.weight``) are taken, and private
-names (``_``, ``_3``: Jupyter's output history) are skipped.
+names (``_``, ``_3``: Jupyter's output history) are skipped. When a tensor has several names, the first one
+wins. ``draw_graph``, ``explore`` and ``trace_backward`` called without ``names`` take the learner's own
+namespace (``caller_namespace``: the locals, then the globals, of the first frame outside tinygrad_edu).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +37,7 @@ _METHODS = {"Sum": "sum", "Mean": "mean", "Max": "max", "Min": "min", "Reshape":
 _FUNCTIONS = {"BinaryCrossEntropy": "binary_cross_entropy", "CrossEntropy": "cross_entropy",
               "BinaryCrossEntropyWithLogits": "binary_cross_entropy_with_logits", "LogSoftmax": "log_softmax"}
 _PLAIN_NAME = re.compile(r"[\w.\[\]… ]+")  # "weights", "leaf 0", "model.weight", "x[0]": no parentheses
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # .../tinygrad_edu/
 
 
 # ---- where names come from --------------------------------------------------------------------
@@ -64,11 +69,48 @@ def _from_namespace(names: Mapping) -> dict[str, Tensor]:
         if isinstance(value, Tensor):
             found[name] = value
         elif hasattr(value, "named_parameters") and not isinstance(value, type):
-            try:
-                found.update((f"{name}.{p}", t) for p, t in value.named_parameters())
+            try:  # PyTorch's own modules hold torch tensors: only ours are named
+                found.update((f"{name}.{p}", t) for p, t in value.named_parameters() if isinstance(t, Tensor))
             except Exception:  # an object that merely looks like a Module: not ours to name
                 continue
     return found
+
+
+def _in_package(filename: str) -> bool:
+    return not filename.startswith("<") and os.path.abspath(filename).startswith(_PACKAGE)  # not "<stdin>"
+
+
+def caller_namespace() -> dict[str, Any]:
+    """The learner's namespace: the locals, then the globals, of the first frame outside tinygrad_edu.
+
+    Skipping every frame of the package finds the learner's code however deep the call came from
+    (``explore`` → ``trace_backward`` → here). A name bound in both is the local one; the order is the order
+    the names were first bound in (dicts keep it), so "the first name wins" gives the same name every run.
+    """
+    frame = sys._getframe(1)
+    while frame is not None and _in_package(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None:
+        return {}
+    try:
+        namespace = dict(frame.f_locals)
+        for name, value in frame.f_globals.items():
+            namespace.setdefault(name, value)
+        return namespace
+    finally:
+        del frame  # a frame held on to keeps every local of the learner's alive
+
+
+def names_or_callers(names: Mapping[str, Any] | None, params: Any = None) -> Mapping[str, Any]:
+    """``names`` as given; when None, the tensors of the caller's namespace (``names={}``: none at all).
+
+    A tensor that ``params`` names keeps that name: the explicit argument beats the guess.
+    """
+    if names is not None:
+        return names
+    named_by_params = {id(t) for t in parameter_dict(params).values()}
+    found = _from_namespace(caller_namespace())
+    return {name: t for name, t in found.items() if id(t) not in named_by_params}
 
 
 def _checked_names(names: Mapping[str, Any] | None, what: str) -> dict[int, str]:
@@ -81,7 +123,7 @@ def _checked_names(names: Mapping[str, Any] | None, what: str) -> dict[int, str]
     for name, tensor in names.items():
         if not isinstance(tensor, Tensor):
             raise TypeError(f"{what}: {name!r} should map to a Tensor, not {type(tensor).__name__}")
-        by_id[id(tensor)] = str(name)
+        by_id.setdefault(id(tensor), str(name))  # the first name wins
     return by_id
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from ..tensor import Tensor
 from .errors import INSTALL_DOT, MISSING_PACKAGE, GraphvizNotFoundError, dot_available
 from .graph import MAX_NODES, ROLES, GraphSpec, TensorNode, build_graph
+from .names import names_or_callers
 from .stats import PREVIEW_SIZE, array_stats, format_shape
 from .trace import backward_ran
 
@@ -195,9 +196,11 @@ def draw_graph(
 
     Tensors are boxes (name, shape, dtype, values or min/mean/max, and the gradient once known), ops
     are boxes with their derivative rule, and edges point the way data flows, top to bottom
-    (``rankdir="LR"``: left to right). ``names`` (a dict name → Tensor, or ``globals()``) and ``params`` (a
-    Module or a dict name → Tensor) name the tensors; unnamed intermediates are called after the
-    expression that made them (``expressions=False``: ``t0``, ``t1``, ...). Gradients shown are the
+    (``rankdir="LR"``: left to right). Tensors are named after the variables of the code that calls
+    ``draw_graph`` (its locals, then its globals; ``model.weight`` for a Module's parameters), or by
+    ``names`` (a dict name → Tensor, or a namespace; ``names={}``: no names) and ``params`` (a Module or a
+    dict name → Tensor); unnamed intermediates are called after the expression that made them
+    (``expressions=False``: ``t0``, ``t1``, ...). Gradients shown are the
     ``.grad`` of leaves after ``backward()``; pass ``grads=trace_backward(loss)`` to also see those of
     intermediate tensors, and ``step=k`` for the state after the first k backward steps (0: before any).
     Graphs with more than ``max_nodes`` nodes show the part nearest ``root`` and say how much is left out;
@@ -210,6 +213,7 @@ def draw_graph(
         raise ValueError("draw_graph: step=k needs grads=trace_backward(loss) and 0 <= k <= number of steps")
     if max_width is not None and (not isinstance(max_width, int) or max_width < 100):
         raise ValueError(f"draw_graph: max_width is in pixels and at least 100 (or None), not {max_width!r}")
+    names = names_or_callers(names, params)
     spec = build_graph(root, names, params, max_nodes, expressions=expressions)
     known = _gradients(spec, grads, step, root) if show_grads else {}
     ran = grads is not None or backward_ran(root)

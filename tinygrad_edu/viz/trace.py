@@ -26,6 +26,7 @@ from ..function import Function
 from ..tensor import Tensor
 from .errors import GraphvizNotFoundError
 from .graph import arg_names, leaves, op_rule, output_tensors, tensor_names
+from .names import names_or_callers
 from .stats import PREVIEW_SIZE, ArrayStats, array_stats, format_shape
 
 
@@ -92,8 +93,9 @@ def trace_backward(
     each step (``01-Mean.svg``, ...) with the op being processed highlighted; that needs graphviz
     (``pip install -e ".[viz]"`` in a clone). Leaves get ``.grad`` exactly as with ``loss.backward()``; the
     returned steps also hold the gradients of the intermediate tensors, which
-    ``draw_graph(loss, grads=steps)`` shows. ``expressions=True`` names unnamed intermediates after the
-    expression that made them, as ``draw_graph`` does (``tensor_names``).
+    ``draw_graph(loss, grads=steps)`` shows. Tensors are named as in ``draw_graph``: after the caller's
+    variables unless ``names`` is given (``names={}``: numbered). ``expressions=True`` names unnamed
+    intermediates after the expression that made them, as ``draw_graph`` does (``tensor_names``).
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"trace_backward: expected a Tensor, got {type(loss).__name__}")
@@ -105,6 +107,7 @@ def trace_backward(
                            f"{loss.shape}); reduce it first, e.g. with .mean()")
     if file == "stdout":
         file = sys.stdout  # looked up now, so redirected output (Jupyter, pytest) is honoured
+    names = names_or_callers(names, params)
     display = tensor_names(loss, names, params, expressions=expressions)
     loss_name = display.get(id(loss), "loss")
     outputs = output_tensors(loss)
