@@ -204,7 +204,9 @@ $steps_list
 
 The same steps in one page: [backward.html](images/graphs/backward.html) (open it in a browser; GitHub
 shows its source) has next/previous buttons, a slider and the arrow keys. At each step it highlights the op,
-shows the gradient arriving, the rule, the gradients sent (in purple) and the leaves' `.grad` so far.
+shows the gradient arriving, the rule, the gradients sent (in purple) and the leaves' `.grad` so far. The
+page follows the step: the buttons stay at the top of the window and the op at work is scrolled into view;
+in a browser window wide enough (about 1200 pixels), the panel sits beside the picture and stays in view.
 
 ## Your own graphs
 

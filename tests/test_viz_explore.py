@@ -232,6 +232,7 @@ def test_slider(lesson_page, browser):
 def test_arrow_keys(lesson_page, browser):
     model, explorer, grads = lesson_page
     root = browser.find_element(By.CSS_SELECTOR, ".tgx")
+    browser.execute_script("window.scrollTo(0, 0)")  # the earlier tests followed their steps down the page
     part(browser, "heading").click()  # focus the explorer, as a learner would
     root.send_keys(Keys.HOME)
     check_step(browser, model, explorer, grads, 0)
@@ -256,3 +257,52 @@ def test_two_explorers_on_one_page_stay_apart(browser, tmp_path):
     roots[1].find_element(By.CSS_SELECTOR, "[data-part=next]").click()
     assert [r.get_attribute("data-step") for r in roots] == ["0", "1"]
     assert roots[1].find_element(By.CSS_SELECTOR, "[data-part=heading]").text.startswith("Step 1 of 2: Mean")
+
+
+# ---- the page follows the step ----------------------------------------------------------------------
+
+NOTEBOOK_PAGE = """<!DOCTYPE html><html><body style="margin: 8px">
+<div style="height: 700px">(the notebook's cells above the explorer)</div>
+<div style="max-width: 1000px">{fragment}</div><div style="height: 700px">(cells below)</div></body></html>"""
+
+
+def box_in_view(browser, selector: str) -> list[float] | None:
+    """The box's [top, bottom, left, right] when it is not inside the window (below the sticky buttons)."""
+    return browser.execute_script("""
+        const g = document.querySelector(arguments[0]), bar = document.querySelector('.tgx .controls');
+        const r = g.getBoundingClientRect(), b = bar.getBoundingClientRect();
+        const inside = r.top >= b.bottom && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
+        return inside ? null : [r.top, r.bottom, r.left, r.right, innerWidth, innerHeight];""", selector)
+
+
+@pytest.mark.parametrize("window", [(1366, 768), (1300, 1300)])
+@pytest.mark.parametrize("where", ["browser page", "notebook column"])
+def test_the_op_at_work_is_in_view_after_every_step(browser, tmp_path, window, where):
+    model = lesson()
+    explorer = explore(model.loss, model.names, model.params)
+    if where == "browser page":
+        path = explorer.save(tmp_path / "backward.html")
+    else:
+        path = tmp_path / "notebook.html"
+        path.write_text(NOTEBOOK_PAGE.format(fragment=explorer._repr_html_()), encoding="utf-8")
+    browser.set_window_size(*window)
+    try:
+        browser.get(path.as_uri())
+        assert browser.execute_script("return scrollY") == 0  # showing the explorer scrolls nothing
+        for k in range(1, 7):
+            part(browser, "next").click()
+            assert shown_step(browser) == k and part(browser, "now").text == explorer.steps[k - 1].op
+            assert box_in_view(browser, "g.node.current") is None, f"step {k}"
+            if where == "browser page":  # wide enough for the panel beside the picture: it stays in view
+                assert box_in_view(browser, "[data-part=heading]") is None, f"step {k}"
+        browser.find_element(By.CSS_SELECTOR, ".tgx").send_keys(Keys.HOME)
+        loss_key = explorer.data["tensors"][explorer.data["output"]]["key"]
+        assert box_in_view(browser, f"g#{_svg_id(browser, loss_key)}") is None  # back at the start: the loss
+    finally:
+        browser.set_window_size(1100, 1000)
+
+
+def _svg_id(browser, key: str) -> str:
+    return browser.execute_script("""
+        for (const g of document.querySelectorAll('g.node'))
+          if (g.querySelector('title').textContent === arguments[0]) return g.id;""", key)

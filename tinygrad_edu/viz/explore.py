@@ -67,15 +67,19 @@ class BackwardExplorer:
         return (f"BackwardExplorer({len(self.steps)} steps from {self.data['loss']}: {ops}); shown inline "
                 f"in Jupyter, or .save('backward.html') and open it in a browser")
 
-    def fragment(self, focus: bool = False) -> str:
-        """The explorer as an HTML fragment (a ``<div>`` with its style and script)."""
+    def fragment(self, focus: bool = False, wide: bool = False) -> str:
+        """The explorer as an HTML fragment (a ``<div>`` with its style and script).
+
+        ``wide``: it may take more than a notebook column (1000 px), to put the panel beside the picture.
+        """
         data = json.dumps(self.data, ensure_ascii=False)
         # unique on a page (the counter) and across kernel restarts (the content), yet reproducible
         digest = hashlib.sha1((data + (self.svg or "")).encode("utf-8")).hexdigest()[:10]
         root_id = f"tgx-{digest}-{next(_counter)}"
         data = data.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
         picture = self.svg if self.svg is not None else f"<p class='note'>{html.escape(self.missing)}</p>"
-        return (f'<div class="tgx" id="{root_id}" tabindex="0" data-focus="{"yes" if focus else "no"}">'
+        return (f'<div class="tgx{" wide" if wide else ""}" id="{root_id}" tabindex="0" '
+                f'data-focus="{"yes" if focus else "no"}">'
                 f"<style>{page.STYLE}</style>{page.BODY.replace('PICTURE', picture)}"
                 f'<script type="application/json" data-part="data">{data}</script>'
                 f"<script>{page.SCRIPT.replace('ROOT_ID', json.dumps(root_id))}</script></div>")
@@ -87,7 +91,7 @@ class BackwardExplorer:
         """A whole HTML page, for a browser."""
         title = html.escape(f"Backward through {self.data['loss']}: {len(self.steps)} steps")
         return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
-                f"<body>{self.fragment(focus=True)}</body></html>\n")
+                f"<body>{self.fragment(focus=True, wide=True)}</body></html>\n")
 
     def save(self, path: str | Path) -> Path:
         """Write the page to ``path`` (``.html``) and return the path."""
@@ -162,9 +166,10 @@ def _page_data(loss: Tensor, steps: list[BackwardStep], display: dict[int, str],
         page_steps.append({"op": step.op, "key": keys.get(id(step.fn)), "rule": step.rule,
                            "output": ref(outputs[step.fn]), "arriving": step.grad_out.summary(),
                            "sends": sends, "updates": changes})
-    return {"loss": display.get(id(loss), "loss"), "value": summary(loss._data), "seed": seed,
-            "tensors": tensors, "leaves": [number[id(t)] for t in leaves(loss) if t.requires_grad],
-            "initial": initial, "steps": page_steps}
+    return {"loss": display.get(id(loss), "loss"), "output": ref(loss), "value": summary(loss._data),
+            "seed": seed, "tensors": tensors,
+            "leaves": [number[id(t)] for t in leaves(loss) if t.requires_grad], "initial": initial,
+            "steps": page_steps}
 
 
 def _picture(loss: Tensor, names: Any, params: Any, rankdir: str, max_nodes: int | None, preview: int,

@@ -4,16 +4,23 @@
 explorer's id. The script keeps every lookup inside the
 explorer's own ``<div>``, so several explorers can live in one notebook, and sets text only through
 ``textContent``, so tensor names are shown exactly as written.
+
+The page follows the step: the buttons stay at the top of the window, and after each step the op at work
+is scrolled into view when it is not in view already. When the explorer is wide (a browser window, not a
+notebook column) the panel sits beside the picture and stays in view while the picture scrolls.
 """
 
 from __future__ import annotations
 
 STYLE = """
-.tgx { font: 14px/1.4 Helvetica, Arial, sans-serif; color: #222; max-width: 1000px; outline: none; }
+.tgx { font: 14px/1.4 Helvetica, Arial, sans-serif; color: #222; max-width: 1000px; outline: none;
+       container-type: inline-size; }
+.tgx.wide { max-width: 1600px; }
 .tgx:focus-visible { box-shadow: 0 0 0 2px #9ab; }
 .tgx .controls { display: flex; gap: 8px; align-items: center; position: sticky; top: 0;
                  background: #fff; padding: 6px 0; z-index: 1; }
 .tgx .controls input[type=range] { flex: 1; }
+.tgx .controls .now { font-weight: bold; min-width: 9em; }
 .tgx button { font: inherit; padding: 2px 10px; }
 .tgx .panel { border: 1px solid #ccc; border-radius: 6px; padding: 8px 12px; margin: 6px 0; }
 .tgx h3 { margin: 0 0 4px 0; font-size: 16px; }
@@ -25,6 +32,10 @@ STYLE = """
 .tgx table { border-collapse: collapse; margin-top: 4px; }
 .tgx td, .tgx th { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: left; vertical-align: top; }
 .tgx .picture svg { max-width: 100%; height: auto; }
+@container (min-width: 1150px) {  /* room for both: the panel beside the picture, in view while it scrolls */
+  .tgx .layout { display: grid; grid-template-columns: 380px minmax(0, 1fr); gap: 12px; align-items: start; }
+  .tgx .layout .panel { position: sticky; top: 48px; max-height: calc(100vh - 60px); overflow: auto; }
+}
 .tgx g.node.current > polygon, .tgx g.node.current > path { stroke: #d00000; stroke-width: 4px;
                                                              fill: #ffd6d6; }
 .tgx g.node.known > polygon, .tgx g.node.known > path { stroke: #b00000; stroke-width: 2px; }
@@ -40,7 +51,9 @@ BODY = """
   <button type="button" data-part="next" title="next step (right arrow)">next &#9654;</button>
   <input type="range" data-part="slider" min="0" max="0" value="0" aria-label="backward step">
   <span data-part="position"></span>
+  <span class="now" data-part="now"></span>
 </div>
+<div class="layout">
 <div class="panel">
   <h3 data-part="heading"></h3>
   <div class="rule" data-part="rule"></div>
@@ -53,6 +66,7 @@ BODY = """
     <table data-part="tensors"><tbody></tbody></table></details>
 </div>
 <div class="picture" data-part="picture">PICTURE</div>
+</div>
 <div class="note" data-part="help">Buttons, the slider or the arrow keys (click the explorer first) step
   through backward. Red: the op at work and the gradients known so far (dashed: still waiting for a part);
   purple: the gradients this step sent.</div>
@@ -95,11 +109,20 @@ SCRIPT = r"""
     table.querySelector("tbody").appendChild(tr);
   }
   function mark(key, cls) { if (key !== null && byTitle[key]) byTitle[key].classList.add(cls); }
-  function show(k) {
+  function reveal(key) {  // centre the box unless it is well in view (below the sticky buttons) already
+    const g = key === null ? undefined : byTitle[key];
+    if (!g) return;
+    const box = g.getBoundingClientRect(), bar = root.querySelector(".controls").getBoundingClientRect();
+    const margin = Math.min(80, (window.innerHeight - bar.bottom) / 6);  // room for its neighbours
+    if (box.top < bar.bottom + margin || box.bottom > window.innerHeight - margin || box.left < 0 ||
+        box.right > window.innerWidth) g.scrollIntoView({block: "center", inline: "nearest"});
+  }
+  function show(k, follow) {
     k = Math.max(0, Math.min(n, k));
     root.dataset.step = String(k);
     slider.value = String(k);
     part("position").textContent = "step " + k + " of " + n;
+    part("now").textContent = k > 0 ? data.steps[k - 1].op : "start";
     part("previous").disabled = k === 0;
     part("next").disabled = k === n;
     const [state, fresh] = stateAt(k);
@@ -166,10 +189,11 @@ SCRIPT = r"""
       });
       mark(step.key + "->" + tensor(step.output).key, "current");
     }
+    if (follow) reveal(step !== null ? step.key : tensor(data.output).key);  // the start: the loss
   }
-  part("previous").addEventListener("click", () => show(Number(root.dataset.step) - 1));
-  part("next").addEventListener("click", () => show(Number(root.dataset.step) + 1));
-  slider.addEventListener("input", () => show(Number(slider.value)));
+  part("previous").addEventListener("click", () => show(Number(root.dataset.step) - 1, true));
+  part("next").addEventListener("click", () => show(Number(root.dataset.step) + 1, true));
+  slider.addEventListener("input", () => show(Number(slider.value), true));
   root.addEventListener("keydown", (event) => {
     if (event.target === slider) return;  // the slider moves itself (and says so with "input")
     const moves = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1};
@@ -179,9 +203,9 @@ SCRIPT = r"""
     else if (event.key === "End") k = n;
     else return;
     event.preventDefault();
-    show(k);
+    show(k, true);
   });
-  show(0);
-  if (root.dataset.focus === "yes") root.focus();
+  show(0, false);  // not scrolled: a notebook must not jump to the explorer when it appears
+  if (root.dataset.focus === "yes") root.focus({preventScroll: true});
 })(ROOT_ID);
 """
