@@ -23,6 +23,7 @@ from typing import Any
 from ..engine import topological_order
 from ..function import Function
 from ..tensor import Tensor
+from .modules import ModelNames, model_names
 
 #: unnamed intermediates get expression names at most this long, when the inputs' names allow it
 EXPRESSION_LENGTH = 32
@@ -101,6 +102,12 @@ def caller_namespace() -> dict[str, Any]:
         del frame  # a frame held on to keeps every local of the learner's alive
 
 
+def model_or_callers(model: Any) -> ModelNames:
+    """Where module calls get their names: ``model`` (a Module) first when given, and the Modules of the
+    caller's namespace (the model among them is the one that holds most of the modules called)."""
+    return model if isinstance(model, ModelNames) else model_names(model, caller_namespace())
+
+
 def names_or_callers(names: Mapping[str, Any] | None, params: Any = None) -> Mapping[str, Any]:
     """``names`` as given; when None, the tensors of the caller's namespace (``names={}``: none at all).
 
@@ -169,12 +176,20 @@ def _plain(name: str) -> tuple[str, int]:
     return name, _ATOM if _PLAIN_NAME.fullmatch(name) else 0
 
 
+def _spelled(fn: Function, call: Any, args: list[tuple[str, int]]) -> tuple[str, int]:
+    """The op applied to ``args``, or the module ``call`` applied to its arguments: ``blocks.0(x)``."""
+    if call is None:
+        return _expression(fn, args)
+    return f"{call.name}({', '.join(text for text, _ in args)})", _ATOM
+
+
 def _expression_names(order: list[Function], named: dict[int, str], output_of: dict[Function, Tensor],
-                      limit: int) -> dict[int, str]:
+                      limit: int, made_by_call: Mapping[Function, Any] | None = None) -> dict[int, str]:
     """An expression for the output of every op whose output has no name, in forward order.
 
     When the whole expression is longer than ``limit``, the unnamed inputs are shown by their op alone
-    (``… + bias``), and if that is still too long, as ``…``.
+    (``… + bias``), and if that is still too long, as ``…``. A tensor a module call returned is named after
+    the call: ``blocks.0.sa(x)`` (``made_by_call``: op -> the outermost ``modules.Call`` that returned it).
     """
     full: dict[int, tuple[str, int]] = {key: _plain(name) for key, name in named.items()}
     short = dict(full)  # each expression with its own unnamed inputs shown as "…"
@@ -184,10 +199,11 @@ def _expression_names(order: list[Function], named: dict[int, str], output_of: d
         out = output_of.get(fn)
         if out is None or id(out) in full:
             continue
-        keys = [id(t) for t in fn.inputs]
-        shorter = _expression(fn, [full[k] if k in named else hidden for k in keys])
+        call = (made_by_call or {}).get(fn)
+        keys = [id(t) for t in (call.args if call is not None else fn.inputs)]
+        shorter = _spelled(fn, call, [full[k] if k in named else hidden for k in keys])
         for args in ([full.get(k, hidden) for k in keys], [short.get(k, hidden) for k in keys]):
-            text, level = _expression(fn, args)
+            text, level = _spelled(fn, call, args)
             if len(text) <= limit:
                 break
         else:
@@ -202,6 +218,7 @@ def _expression_names(order: list[Function], named: dict[int, str], output_of: d
 
 def tensor_names(
     root: Tensor, names: Mapping[str, Any] | None = None, params: Any = None, *, expressions: bool = False,
+    calls: Any = None,
 ) -> dict[int, str]:
     """A display name for every tensor in the graph, keyed by ``id(tensor)``.
 
@@ -209,7 +226,8 @@ def tensor_names(
     parameter names, then defaults in forward order: ``input 0``, ``constant 0`` (a single number),
     ``leaf 0`` (requires grad), ``t0`` (made by an op) and ``output`` for the root. With
     ``expressions=True`` unnamed constants show their value and unnamed intermediates the expression
-    that made them (``xb @ weights + bias``); the root is still ``output`` unless named.
+    that made them (``xb @ weights + bias``), or after the module call that returned them (``calls``:
+    ``modules.find_calls``'s); the root is still ``output`` unless named.
     """
     given = _checked_names(parameter_dict(params), "params")
     given.update(_checked_names(names, "names"))
@@ -241,5 +259,9 @@ def tensor_names(
         output_of = {t.grad_fn: t for fn in order for t in fn.inputs if t.grad_fn is not None}
         made = {id(t) for t in output_of.values()}
         named = {key: name for key, name in result.items() if key in given or key not in made}
-        result.update(_expression_names(order, named, output_of, EXPRESSION_LENGTH))
+        made_by_call = {}
+        for call in calls.calls if calls is not None else []:  # the innermost call wins: lm_head(…)
+            made_by_call.update((fn, call) for fn in call.outputs)
+            named.update((id(t), given[id(t)]) for t in call.args if id(t) not in named and id(t) in given)
+        result.update(_expression_names(order, named, output_of, EXPRESSION_LENGTH, made_by_call))
     return result

@@ -25,8 +25,9 @@ from .. import engine
 from ..function import Function
 from ..tensor import Tensor
 from .errors import GraphvizNotFoundError
-from .graph import arg_names, leaves, op_rule, output_tensors, tensor_names
-from .names import names_or_callers
+from .graph import arg_names, forward_order, leaves, op_rule, output_tensors, tensor_names
+from .modules import find_calls
+from .names import model_or_callers, names_or_callers
 from .stats import PREVIEW_SIZE, ArrayStats, array_stats, format_shape
 
 
@@ -85,6 +86,7 @@ def trace_backward(
     preview: int = PREVIEW_SIZE,
     rankdir: str = "TB",
     expressions: bool = False,
+    model: Any = None,
 ) -> list[BackwardStep]:
     """Run ``loss.backward()`` and narrate it; return one ``BackwardStep`` per op.
 
@@ -95,7 +97,8 @@ def trace_backward(
     returned steps also hold the gradients of the intermediate tensors, which
     ``draw_graph(loss, grads=steps)`` shows. Tensors are named as in ``draw_graph``: after the caller's
     variables unless ``names`` is given (``names={}``: numbered). ``expressions=True`` names unnamed
-    intermediates after the expression that made them, as ``draw_graph`` does (``tensor_names``).
+    intermediates after the expression (or the module call, named as ``model`` has it) that made them, as
+    ``draw_graph`` does (``tensor_names``).
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"trace_backward: expected a Tensor, got {type(loss).__name__}")
@@ -108,7 +111,8 @@ def trace_backward(
     if file == "stdout":
         file = sys.stdout  # looked up now, so redirected output (Jupyter, pytest) is honoured
     names = names_or_callers(names, params)
-    display = tensor_names(loss, names, params, expressions=expressions)
+    calls = find_calls(forward_order(loss), model_or_callers(model)) if expressions else None
+    display = tensor_names(loss, names, params, expressions=expressions, calls=calls)
     loss_name = display.get(id(loss), "loss")
     outputs = output_tensors(loss)
     steps: list[BackwardStep] = []
