@@ -239,6 +239,37 @@ many nodes were left out. The pictures need `pip install -e ".[viz]"` (in a clon
 `dot`
 (`apt-get install graphviz`, `brew install graphviz`, `conda install -c conda-forge graphviz`, or
 `winget install graphviz`); without `dot`, `render_graph` writes the `.dot` source and says how to install it.
+
+## Graphs of models: one box per module call
+
+A CNN or a small GPT records hundreds of ops, too many to read one by one. So `draw_graph` and `explore`
+draw the ops of each `nn.Module` call as one box, named after the module's place in the model, as
+`model.named_modules()` names it: `blocks`, `blocks.0.sa`, `blocks.0.sa.heads.1`. A box says what it hides
+(`13 ops · MatMul ×5 · Permute ×4 · …`), and the tensors that go in and come out of it are drawn as usual,
+each named after the call that returned it (`blocks.0.ln1(x)`). The outermost call, the model itself, is
+drawn open: a dashed frame around the boxes of its submodules and its own ops.
+
+```python
+logits, loss = model(xb, yb)
+draw_graph(loss)                               # the model's submodules, one box each
+draw_graph(loss, expand=["blocks.0.sa"])       # blocks.0.sa open (and blocks, blocks.0 around it)
+draw_graph(loss, expand=True)                  # every op (cut to max_nodes)
+draw_graph(loss, model=gpt)                    # names relative to gpt, when the model has no variable
+explore(loss)                                  # click a box to open it; "box ▶" steps backward box by box
+```
+
+The model is found among your variables (the Module that holds most of the modules called), or given as
+`model=`; a module found nowhere is called by its class name, and a module called twice is two boxes
+(`cell`, `cell (call 2)`). Inside a frame, names are shortened to what follows the frame's name (`heads.1`
+in `blocks.0.sa`). In the explorer, clicking a box opens it, clicking the label of a frame (or "close" in
+the bar at the top) closes it again, and "◀◀ box" / "box ▶▶" (or Shift + arrow keys) jump to the end of
+the box before or after, so that backward can be followed module by module; the box holding the op at work
+is the red one. The explorer draws its pictures beforehand, one per module call, biggest first:
+`max_views` (default 12) sets how many; a box without a picture says how to draw its inside.
+
+Recording which call made which op costs nothing per op: `Module.__call__` leaves a note of the call on the
+op behind each tensor it returns (`grad_fn.module_calls`), and the picture finds the call's other ops by
+walking back from there to the call's arguments.
 """)
 
 

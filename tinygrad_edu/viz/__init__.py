@@ -8,6 +8,8 @@
   inline in Jupyter, or ``.save("backward.html")`` for a browser.
 
 All three name each tensor after the variable it is bound to in the code that calls them (``names={}``: not).
+The ops of each ``nn.Module`` call are drawn as one box (``blocks.0.sa``): ``expand=["blocks.0.sa"]`` opens
+it in ``draw_graph``, a click opens it in ``explore``.
 
 The pictures need the optional graphviz package (``pip install -e ".[viz]"`` in a clone) and the Graphviz
 program ``dot``; the trace and ``build_graph`` (the graph as plain data) work without them.

@@ -13,6 +13,7 @@ import hashlib
 import html
 import itertools
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,12 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import page
-from .graph import MAX_NODES, build_graph, forward_order, leaves, output_tensors, tensor_names
-from .names import names_or_callers
+from .graph import MAX_NODES, GraphSpec, build_graph, forward_order, leaves, output_tensors, tensor_names
+from .modules import find_calls
+from .names import model_or_callers, names_or_callers
 from .stats import PREVIEW_SIZE, array_stats, format_shape
 from .trace import BackwardStep, gradient_updates, send_notes, trace_backward
+from .views import MAX_VIEWS, page_views, plan
 
 _counter = itertools.count()
 
@@ -48,19 +51,32 @@ class BackwardExplorer:
         rankdir: str = "TB",
         max_nodes: int | None = MAX_NODES,
         preview: int = PREVIEW_SIZE,
+        expand: Any = None,
+        model: Any = None,
+        max_views: int = MAX_VIEWS,
     ) -> None:
         if not isinstance(loss, Tensor):
             raise TypeError(f"BackwardExplorer: loss must be a Tensor, got {type(loss).__name__}")
         if not steps or not all(isinstance(step, BackwardStep) for step in steps):
             raise TypeError("BackwardExplorer: steps must be the list trace_backward(loss) returned")
+        if not isinstance(max_views, int) or max_views < 1:
+            raise ValueError(f"BackwardExplorer: max_views must be a whole number, at least 1, "
+                             f"not {max_views!r}")
         self.loss, self.steps = loss, list(steps)
-        names = names_or_callers(names, params)
-        display = tensor_names(loss, names, params, expressions=True)
-        spec = build_graph(loss, names, params, max_nodes, expressions=True)
-        keys: dict[int, str] = {id(node.tensor): node.key for node in spec.tensors}
-        keys.update({id(op.fn): op.key for op in spec.ops})
-        self.data = _page_data(loss, self.steps, display, keys, dict(earlier_grads or {}), preview)
-        self.svg, self.missing = _picture(loss, names, params, rankdir, max_nodes, preview, self.data["loss"])
+        names, model = names_or_callers(names, params), model_or_callers(model)
+        views = plan(find_calls(forward_order(loss), model), expand, max_views)
+        spec = build_graph(loss, names, params, max_nodes, expressions=True, expand=views[0].expand,
+                           model=model)
+        display = tensor_names(loss, names, params, expressions=True, calls=spec.calls)
+        self.data = _page_data(loss, self.steps, display, spec, dict(earlier_grads or {}), preview)
+        self.data["views"] = page_views(views, lambda view: build_graph(
+            loss, names, params, max_nodes, expressions=True, expand=view.expand, model=model))
+        self.views: list[str | None] = []  # each view's SVG (None: no picture, and self.missing says why)
+        for view in views:
+            svg, self.missing = _picture(loss, names, params, rankdir, max_nodes, preview, self.data["loss"],
+                                         view.expand, model)
+            self.views.append(svg)
+        self.svg = self.views[0]
 
     def __repr__(self) -> str:
         ops = " → ".join(step.op for step in self.steps[:8]) + (" → …" if len(self.steps) > 8 else "")
@@ -74,10 +90,13 @@ class BackwardExplorer:
         """
         data = json.dumps(self.data, ensure_ascii=False)
         # unique on a page (the counter) and across kernel restarts (the content), yet reproducible
-        digest = hashlib.sha1((data + (self.svg or "")).encode("utf-8")).hexdigest()[:10]
+        content = "".join([data, *(svg or "" for svg in self.views)])
+        digest = hashlib.sha1(content.encode("utf-8")).hexdigest()[:10]
         root_id = f"tgx-{digest}-{next(_counter)}"
         data = data.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-        picture = self.svg if self.svg is not None else f"<p class='note'>{html.escape(self.missing)}</p>"
+        picture = "".join(f'<div data-part="view" data-view="{i}"{" hidden" if i else ""}>{svg}</div>'
+                          for i, svg in enumerate(self.views)) if self.svg is not None \
+            else f"<p class='note'>{html.escape(self.missing)}</p>"
         return (f'<div class="tgx{" wide" if wide else ""}" id="{root_id}" tabindex="0" '
                 f'data-focus="{"yes" if focus else "no"}">'
                 f"<style>{page.STYLE}</style>{page.BODY.replace('PICTURE', picture)}"
@@ -112,12 +131,20 @@ def explore(
     max_nodes: int | None = MAX_NODES,
     preview: int = PREVIEW_SIZE,
     retain_graph: bool = False,
+    expand: Any = None,
+    model: Any = None,
+    max_views: int = MAX_VIEWS,
 ) -> BackwardExplorer:
     """Run backward on ``loss`` (as ``loss.backward()``, traced) and return a page that steps through it.
 
     Tensors are named as in ``draw_graph``: after the caller's variables, or by ``names`` (a dict name →
     Tensor, or ``globals()``; ``names={}``: numbered) and ``params`` (a Module or dict). In Jupyter the
     result shows inline; ``.save("backward.html")`` writes a page.
+
+    The ops of each ``nn.Module`` call are one box, as in ``draw_graph`` (``expand`` and ``model`` are its);
+    clicking a box opens it, clicking the label of an open call's frame closes it, and "◀ box" / "box ▶"
+    step backward box by box. The pictures are drawn beforehand: one per module call, the biggest first,
+    ``max_views`` in all (a box beyond them says how to draw it).
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"explore: loss must be a Tensor, got {type(loss).__name__}")
@@ -126,13 +153,15 @@ def explore(
                            "backward to step through; did you forget requires_grad_() on the parameters?")
     earlier = {id(t): t.grad._data.copy() for t in leaves(loss) if t.grad is not None}
     names = names_or_callers(names, params)  # once: the trace, the table and the picture use the same
+    model = model_or_callers(model)
     steps = trace_backward(loss, file=None, names=names, params=params, retain_graph=retain_graph,
-                           preview=preview, expressions=True)
+                           preview=preview, expressions=True, model=model)
     return BackwardExplorer(loss, steps, names, params, earlier_grads=earlier, rankdir=rankdir,
-                            max_nodes=max_nodes, preview=preview)
+                            max_nodes=max_nodes, preview=preview, expand=expand, model=model,
+                            max_views=max_views)
 
 
-def _page_data(loss: Tensor, steps: list[BackwardStep], display: dict[int, str], keys: dict[int, str],
+def _page_data(loss: Tensor, steps: list[BackwardStep], display: dict[int, str], spec: GraphSpec,
                earlier: dict[int, np.ndarray], preview: int) -> dict:
     """What the page's script needs, as plain JSON: tensors by number, and each step's changes."""
     tensors: list[dict] = []
@@ -141,7 +170,7 @@ def _page_data(loss: Tensor, steps: list[BackwardStep], display: dict[int, str],
     def ref(tensor: Tensor) -> int:
         if id(tensor) not in number:
             number[id(tensor)] = len(tensors)
-            tensors.append({"name": display.get(id(tensor), "?"), "key": keys.get(id(tensor)),
+            tensors.append({"name": display.get(id(tensor), "?"), "key": spec.key_of(tensor),
                             "shape": format_shape(tensor.shape), "needs_grad": tensor.requires_grad})
         return number[id(tensor)]
 
@@ -163,7 +192,9 @@ def _page_data(loss: Tensor, steps: list[BackwardStep], display: dict[int, str],
                                                      send_notes(step), strict=True)]
         changes = [[ref(tensor), summary(running + earlier[id(tensor)] if id(tensor) in earlier else running),
                     complete] for tensor, running, complete in updates]
-        page_steps.append({"op": step.op, "key": keys.get(id(step.fn)), "rule": step.rule,
+        call = spec.calls.owner.get(step.fn) if spec.calls is not None else None
+        page_steps.append({"op": step.op, "key": spec.key_of(step.fn), "rule": step.rule,
+                           "module": f"{call.name} ({call.kind})" if call is not None else None,
                            "output": ref(outputs[step.fn]), "arriving": step.grad_out.summary(),
                            "sends": sends, "updates": changes})
     return {"loss": display.get(id(loss), "loss"), "output": ref(loss), "value": summary(loss._data),
@@ -173,7 +204,7 @@ def _page_data(loss: Tensor, steps: list[BackwardStep], display: dict[int, str],
 
 
 def _picture(loss: Tensor, names: Any, params: Any, rankdir: str, max_nodes: int | None, preview: int,
-             loss_name: str) -> tuple[str | None, str]:
+             loss_name: str, expand: Any = None, model: Any = None) -> tuple[str | None, str]:
     """The graph as inline SVG, or None and why not (graphviz or its `dot` program missing)."""
     try:
         import graphviz
@@ -182,9 +213,9 @@ def _picture(loss: Tensor, names: Any, params: Any, rankdir: str, max_nodes: int
     except ImportError as error:
         return None, f"(No picture: {error})"
     graph = draw_graph(loss, names, params, rankdir, max_nodes=max_nodes, preview=preview, show_grads=False,
-                       title=f"Backward through {loss_name}, step by step")
+                       title=f"Backward through {loss_name}, step by step", expand=expand, model=model)
     try:
         svg = graph.pipe(format="svg").decode("utf-8")
     except graphviz.ExecutableNotFound:
         return None, "(No picture: Graphviz's `dot` program was not found; apt-get install graphviz)"
-    return svg[svg.index("<svg"):], ""
+    return re.sub(r"<!--.*?-->\n?", "", svg[svg.index("<svg"):], flags=re.S), ""  # Graphviz's comments: ~10 %
