@@ -316,6 +316,17 @@ def test_a_box_shows_the_tensors_that_cross_it_and_keeps_its_parameters_inside()
     assert sum(node.role == "parameter" for node in opened.tensors) == 2  # open: its weight and bias show
 
 
+def test_a_sequential_names_its_layers_outputs_after_its_variable_and_its_input_stays_outside():
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    x = tg.ones(2, 3)
+    loss = net(x).sum()
+    spec = build_graph(loss, {"x": x}, model=model_names(net, {"net": net}), expressions=True)
+    assert {"x", "net.0(x)", "net.1(net.0(x))", "net.2(net.1(net.0(x)))"} <= {n.name for n in spec.tensors}
+    assert [box.name for box in spec.boxes] == ["0", "1", "2"] and [c.name for c in spec.clusters] == ["net"]
+    x_key = next(node.key for node in spec.tensors if node.name == "x")
+    assert x_key not in spec.cluster_of  # the call was given x: it is drawn outside the call's frame
+
+
 def test_modules_named_in_the_trace_and_the_lesson_graph_unchanged():
     model, loss = toy_loss()
     names = [step.output_name for step in trace_backward(loss, file=None, expressions=True)]

@@ -242,7 +242,10 @@ def _clusters(spec: GraphSpec, calls: Calls, units: dict[str, _Unit], kept: set[
             around = [home[e.target] for e in spec.edges if e.source == node.key]
             chains = [list(call.chain()) if call else [] for call in around]
             common = [c for c in chains[0] if all(c in chain for chain in chains)] if chains else []
-            home[node.key] = common[0] if common else None
+            inner = common[0] if common else None
+            while inner is not None and any(t is node.tensor for t in inner.args):  # given it: from outside
+                inner = inner.parent
+            home[node.key] = inner
     used = {call for call in home.values() if call is not None}
     for call in list(used):
         used.update(call.chain())

@@ -45,6 +45,7 @@ class Call:
     parent: Call | None = field(default=None, repr=False)
     qualname: str = ""  # "blocks.0.sa": what draw_graph(expand=[...]) matches
     name: str = ""  # qualname, or "cell (call 2)" for the second call of a module
+    spoken: str = ""  # as the names of its outputs say it: "blocks.0.sa(x)", "net.0(xb)" (not "0(xb)")
 
     @property
     def key(self) -> str:
@@ -221,8 +222,10 @@ def _name(calls: list[Call], names: ModelNames) -> None:
                 path[id(module)] = (sub or variable) if number == 0 else \
                     ".".join(filter(None, (variable, sub)))
     seen: Counter[str] = Counter()
+    model = roots[0][0] if roots else ""
     for call in calls:
         call.qualname = path.get(id(call.module), call.kind)
+        call.spoken = f"{model}.{call.qualname}" if call.qualname[:1].isdigit() else call.qualname
         seen[call.qualname] += 1
         count = seen[call.qualname]
         call.name = call.qualname if count == 1 else f"{call.qualname} (call {count})"

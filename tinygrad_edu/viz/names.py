@@ -180,7 +180,7 @@ def _spelled(fn: Function, call: Any, args: list[tuple[str, int]]) -> tuple[str,
     """The op applied to ``args``, or the module ``call`` applied to its arguments: ``blocks.0(x)``."""
     if call is None:
         return _expression(fn, args)
-    return f"{call.name}({', '.join(text for text, _ in args)})", _ATOM
+    return f"{call.spoken}({', '.join(text for text, _ in args)})", _ATOM
 
 
 def _expression_names(order: list[Function], named: dict[int, str], output_of: dict[Function, Tensor],
