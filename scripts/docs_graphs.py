@@ -204,7 +204,9 @@ $steps_list
 
 The same steps in one page: [backward.html](images/graphs/backward.html) (open it in a browser; GitHub
 shows its source) has next/previous buttons, a slider and the arrow keys. At each step it highlights the op,
-shows the gradient arriving, the rule, the gradients sent (in purple) and the leaves' `.grad` so far.
+shows the gradient arriving, the rule, the gradients sent (in purple) and the leaves' `.grad` so far. The
+page follows the step: the buttons stay at the top of the window and the op at work is scrolled into view;
+in a browser window wide enough (about 1200 pixels), the panel sits beside the picture and stays in view.
 
 ## Your own graphs
 
@@ -213,7 +215,7 @@ import tinygrad_edu as torch
 from tinygrad_edu.viz import draw_graph, explore, render_graph, trace_backward
 
 loss = ...                                   # any scalar built from tensors that require grad
-draw_graph(loss, names=globals())            # in Jupyter this displays the picture inline
+draw_graph(loss)                             # in Jupyter this displays the picture inline
 steps = trace_backward(loss)                 # runs backward and prints every step
 render_graph(draw_graph(loss, params=model, grads=steps), "after.svg")   # .svg .png .pdf or .dot
 draw_graph(loss, grads=steps, step=3)        # the state after the first 3 steps
@@ -221,9 +223,12 @@ explore(loss2)                               # a fresh loss: runs backward, step
 explore(loss2).save("backward.html")         # ... or in a browser
 ```
 
-`params` takes a Module (anything with `named_parameters()`) or a dict name → Tensor; `names={"xb": xb}`
-names other tensors, and `names=globals()` (or `locals()`) takes the name of every Tensor it holds, and
-`model.weight` for the parameters of a Module, skipping everything else. A tensor nobody named is called
+Every tensor is called by the name your code gave it: `draw_graph`, `trace_backward` and `explore` look up
+the variables of the code that calls them (its locals, then its globals: a notebook's variables, or a
+function's), and take the name of every Tensor there, and `model.weight` for the parameters of a Module,
+skipping everything else. A tensor bound to several names gets the first one bound (the same one every
+run). `names={"xb": xb}` names tensors yourself (`names={}`: no names at all, only numbers), and `params`
+takes a Module (anything with `named_parameters()`) or a dict name → Tensor. A tensor nobody named is called
 after the expression that made it (`xb @ weights`, `sigmoid(xb @ weights + bias)`, shortened with `…`
 when long; `expressions=False` numbers them `t0`, `t1`). Pictures are drawn top to bottom and at most 1000
 pixels wide (`max_width`), to fit a notebook column; `rankdir="LR"` draws them left to right. The title
@@ -234,6 +239,37 @@ many nodes were left out. The pictures need `pip install -e ".[viz]"` (in a clon
 `dot`
 (`apt-get install graphviz`, `brew install graphviz`, `conda install -c conda-forge graphviz`, or
 `winget install graphviz`); without `dot`, `render_graph` writes the `.dot` source and says how to install it.
+
+## Graphs of models: one box per module call
+
+A CNN or a small GPT records hundreds of ops, too many to read one by one. So `draw_graph` and `explore`
+draw the ops of each `nn.Module` call as one box, named after the module's place in the model, as
+`model.named_modules()` names it: `blocks`, `blocks.0.sa`, `blocks.0.sa.heads.1`. A box says what it hides
+(`13 ops · MatMul ×5 · Permute ×4 · …`), and the tensors that go in and come out of it are drawn as usual,
+each named after the call that returned it (`blocks.0.ln1(x)`). The outermost call, the model itself, is
+drawn open: a dashed frame around the boxes of its submodules and its own ops.
+
+```python
+logits, loss = model(xb, yb)
+draw_graph(loss)                               # the model's submodules, one box each
+draw_graph(loss, expand=["blocks.0.sa"])       # blocks.0.sa open (and blocks, blocks.0 around it)
+draw_graph(loss, expand=True)                  # every op (cut to max_nodes)
+draw_graph(loss, model=gpt)                    # names relative to gpt, when the model has no variable
+explore(loss)                                  # click a box to open it; "box ▶" steps backward box by box
+```
+
+The model is found among your variables (the Module that holds most of the modules called), or given as
+`model=`; a module found nowhere is called by its class name, and a module called twice is two boxes
+(`cell`, `cell (call 2)`). Inside a frame, names are shortened to what follows the frame's name (`heads.1`
+in `blocks.0.sa`). In the explorer, clicking a box opens it, clicking the label of a frame (or "close" in
+the bar at the top) closes it again, and "◀◀ box" / "box ▶▶" (or Shift + arrow keys) jump to the end of
+the box before or after, so that backward can be followed module by module; the box holding the op at work
+is the red one. The explorer draws its pictures beforehand, one per module call, biggest first:
+`max_views` (default 12) sets how many; a box without a picture says how to draw its inside.
+
+Recording which call made which op costs nothing per op: `Module.__call__` leaves a note of the call on the
+op behind each tensor it returns (`grad_fn.module_calls`), and the picture finds the call's other ops by
+walking back from there to the call's arguments.
 """)
 
 

@@ -232,6 +232,7 @@ def test_slider(lesson_page, browser):
 def test_arrow_keys(lesson_page, browser):
     model, explorer, grads = lesson_page
     root = browser.find_element(By.CSS_SELECTOR, ".tgx")
+    browser.execute_script("window.scrollTo(0, 0)")  # the earlier tests followed their steps down the page
     part(browser, "heading").click()  # focus the explorer, as a learner would
     root.send_keys(Keys.HOME)
     check_step(browser, model, explorer, grads, 0)
@@ -256,3 +257,211 @@ def test_two_explorers_on_one_page_stay_apart(browser, tmp_path):
     roots[1].find_element(By.CSS_SELECTOR, "[data-part=next]").click()
     assert [r.get_attribute("data-step") for r in roots] == ["0", "1"]
     assert roots[1].find_element(By.CSS_SELECTOR, "[data-part=heading]").text.startswith("Step 1 of 2: Mean")
+
+
+# ---- the page follows the step ----------------------------------------------------------------------
+
+NOTEBOOK_PAGE = """<!DOCTYPE html><html><body style="margin: 8px">
+<div style="height: 700px">(the notebook's cells above the explorer)</div>
+<div style="max-width: 1000px">{fragment}</div><div style="height: 700px">(cells below)</div></body></html>"""
+
+
+def box_in_view(browser, selector: str) -> list[float] | None:
+    """The box's [top, bottom, left, right] when it is not inside the window (below the sticky buttons)."""
+    return browser.execute_script("""
+        const g = document.querySelector(arguments[0]), bar = document.querySelector('.tgx .controls');
+        const r = g.getBoundingClientRect(), b = bar.getBoundingClientRect();
+        const inside = r.top >= b.bottom && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
+        return inside ? null : [r.top, r.bottom, r.left, r.right, innerWidth, innerHeight];""", selector)
+
+
+@pytest.mark.parametrize("window", [(1366, 768), (1300, 1300)])
+@pytest.mark.parametrize("where", ["browser page", "notebook column"])
+def test_the_op_at_work_is_in_view_after_every_step(browser, tmp_path, window, where):
+    model = lesson()
+    explorer = explore(model.loss, model.names, model.params)
+    if where == "browser page":
+        path = explorer.save(tmp_path / "backward.html")
+    else:
+        path = tmp_path / "notebook.html"
+        path.write_text(NOTEBOOK_PAGE.format(fragment=explorer._repr_html_()), encoding="utf-8")
+    browser.set_window_size(*window)
+    try:
+        browser.get(path.as_uri())
+        assert browser.execute_script("return scrollY") == 0  # showing the explorer scrolls nothing
+        for k in range(1, 7):
+            part(browser, "next").click()
+            assert shown_step(browser) == k and part(browser, "now").text == explorer.steps[k - 1].op
+            assert box_in_view(browser, "g.node.current") is None, f"step {k}"
+            if where == "browser page":  # wide enough for the panel beside the picture: it stays in view
+                assert box_in_view(browser, "[data-part=heading]") is None, f"step {k}"
+        browser.find_element(By.CSS_SELECTOR, ".tgx").send_keys(Keys.HOME)
+        loss_key = explorer.data["tensors"][explorer.data["output"]]["key"]
+        assert box_in_view(browser, f"g#{_svg_id(browser, loss_key)}") is None  # back at the start: the loss
+    finally:
+        browser.set_window_size(1100, 1000)
+
+
+def _svg_id(browser, key: str) -> str:
+    return browser.execute_script("""
+        for (const g of document.querySelectorAll('g.node'))
+          if (g.querySelector('title').textContent === arguments[0]) return g.id;""", key)
+
+
+# ---- a model's explorer: module boxes that open, and stepping box by box ---------------------------------
+
+
+def toy_explorer(**kwargs):
+    from test_viz_modules import toy_loss
+
+    model, loss = toy_loss()  # "model" here names the calls: blocks.0.sa, ...
+    return explore(loss, **kwargs)
+
+
+def test_a_models_explorer_has_a_view_for_each_big_call():
+    explorer = toy_explorer()
+    views = explorer.data["views"]
+    assert [v["name"] for v in views] == [
+        None, "blocks", "blocks.0", "blocks.1", "blocks.0.sa", "blocks.1.sa",
+        *(f"blocks.0.sa.heads.{i}" for i in range(4)), "blocks.1.sa.heads.0", "blocks.1.sa.heads.1"]
+    assert len(explorer.views) == len(views) == 12 and all(svg.startswith("<svg") for svg in explorer.views)
+    first = views[0]
+    boxes = {key: text.split(" (")[0] for key, text in first["kinds"].items()}
+    assert sorted(boxes.values()) == ["blocks", "lm_head", "ln_f", "position_embedding", "token_embedding"]
+    assert first["opens"][next(k for k, n in boxes.items() if n == "blocks")] == 1
+    assert first["opens"][next(k for k, n in boxes.items() if n == "token_embedding")] is None  # one op
+    for step in explorer.data["steps"]:  # every op is drawn in the first view, or by a box of it
+        key = first["units"].get(step["key"], step["key"])
+        assert key in first["opens"] or f"<title>{key}</title>" in explorer.views[0]
+    heads = [s for s in explorer.data["steps"] if s["module"] == "blocks.0.sa.heads.1 (Head)"]
+    assert [s["op"] for s in heads] == ["MatMul", "Exp", "LogSoftmax", "Where", "Mul", "MatMul", "Permute"]
+    crumbs = views[6]["crumbs"]
+    assert [name for name, _ in crumbs] == ["model", "blocks", "blocks.0", "blocks.0.sa",
+                                            "blocks.0.sa.heads.0"]
+    assert [to for _, to in crumbs] == [0, 1, 2, 4, 6] and views[6]["close"] == 4
+
+
+def test_expand_and_max_views_of_the_explorer():
+    explorer = toy_explorer(expand=["blocks.0.sa"], max_views=3)
+    assert [v["name"] for v in explorer.data["views"]] == [None, "blocks.1", "blocks.1.sa"]  # not open yet
+    assert ">heads.2<" in explorer.views[0]  # drawn open from the start
+    with pytest.raises(ValueError, match="max_views must be a whole number, at least 1"):
+        toy_explorer(max_views=0)
+
+
+@pytest.fixture(scope="module")
+def model_page(browser, tmp_path_factory):
+    explorer = toy_explorer()
+    path = explorer.save(tmp_path_factory.mktemp("model") / "model.html")
+    return explorer, path
+
+
+def open_page(browser, path, window=(1366, 768)):
+    browser.set_window_size(*window)
+    browser.get(path.as_uri())
+    assert browser.get_log("browser") == []
+
+
+def shown_view(browser) -> int:
+    return int(browser.find_element(By.CSS_SELECTOR, ".tgx").get_attribute("data-view"))
+
+
+def node(browser, key: str):
+    """The g element of node ``key`` in the view shown."""
+    selector = f"[data-part=view]:not([hidden]) g#{_title_id(browser, key)}"
+    return browser.find_element(By.CSS_SELECTOR, selector)
+
+
+def _title_id(browser, key: str) -> str:
+    return browser.execute_script("""
+        for (const g of document.querySelectorAll('[data-part=view]:not([hidden]) g.node, ' +
+                                                  '[data-part=view]:not([hidden]) g.cluster'))
+          if (g.querySelector('title').textContent === arguments[0]) return g.id;""", key)
+
+
+def click(browser, element) -> None:
+    """Click as a learner would: on something in view (not under the sticky buttons)."""
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def box_key(explorer, view: int, name: str) -> str:
+    kinds = explorer.data["views"][view]["kinds"]
+    return next(k for k, text in kinds.items() if text.startswith(name + " ("))
+
+
+def test_clicking_a_box_opens_it_and_its_frame_or_close_shuts_it(browser, model_page):
+    explorer, path = model_page
+    try:
+        open_page(browser, path)
+        assert shown_view(browser) == 0
+        assert part(browser, "crumbs").text == "Click a module box (double border) to open it."
+        blocks = box_key(explorer, 0, "blocks")
+        assert "openable" in node(browser, blocks).get_attribute("class")
+        click(browser, node(browser, blocks))
+        assert shown_view(browser) == 1
+        assert part(browser, "crumbs").text.split() == ["model", "›", "blocks", "✕", "close", "blocks"]
+        assert len(browser.find_elements(By.CSS_SELECTOR, "[data-part=view]:not([hidden])")) == 1
+        click(browser, node(browser, box_key(explorer, 1, "blocks.0")))
+        assert shown_view(browser) == 2
+        browser.find_element(By.CSS_SELECTOR, "[data-part=close]").click()  # back to blocks: blocks.0 shut
+        assert shown_view(browser) == 1
+        frame = node(browser, "cluster_" + blocks)
+        assert "closable" in frame.get_attribute("class")
+        click(browser, frame.find_element(By.TAG_NAME, "text"))  # the frame's label shuts blocks
+        assert shown_view(browser) == 0
+        click(browser, node(browser, box_key(explorer, 0, "token_embedding")))  # one op: nothing more to see
+        assert shown_view(browser) == 0 and "no picture of its inside" in part(browser, "message").text
+        assert browser.get_log("browser") == []
+    finally:
+        browser.set_window_size(1100, 1000)
+
+
+def test_stepping_box_by_box_keeps_the_box_at_work_in_view(browser, model_page):
+    explorer, path = model_page
+    steps = explorer.data["steps"]
+    try:
+        open_page(browser, path)
+        click(browser, node(browser, box_key(explorer, 0, "blocks")))
+        units = explorer.data["views"][1]["units"]
+
+        def unit(k):
+            return units.get(steps[k - 1]["key"], steps[k - 1]["key"])
+
+        landed = []
+        while shown_step(browser) < len(steps):
+            part(browser, "next-box").click()
+            k = shown_step(browser)
+            landed.append(k)
+            assert current_op_key(browser) == [unit(k)]  # the box (or op) at work is the red one
+            assert box_in_view(browser, "g.node.current") is None, f"step {k}"
+            assert k == len(steps) or unit(k + 1) != unit(k)  # the last step of its box
+        shown = [unit(k) for k in landed]
+        assert len(set(shown)) == len(shown) > 5  # each box once, in the order backward meets them
+        names = explorer.data["views"][1]["kinds"]
+        assert [names[u].split(" (")[0] for u in shown if u in names][2:4] == ["blocks.1", "blocks.0"]
+        part(browser, "previous-box").click()
+        assert shown_step(browser) == landed[-2]
+        browser.find_element(By.CSS_SELECTOR, ".tgx").send_keys(Keys.SHIFT, Keys.ARROW_LEFT)
+        assert shown_step(browser) == landed[-3]
+        part(browser, "next").click()  # one op at a time still works inside a box
+        assert shown_step(browser) == landed[-3] + 1
+    finally:
+        browser.set_window_size(1100, 1000)
+
+
+def test_the_models_pictures_fit_a_notebook_column_in_chromium(browser, model_page, tmp_path):
+    explorer, _ = model_page
+    path = tmp_path / "notebook.html"
+    path.write_text(NOTEBOOK_PAGE.format(fragment=explorer._repr_html_()), encoding="utf-8")
+    try:
+        open_page(browser, path, (1366, 900))
+        for view in (0, 1, 4):  # the model, blocks open, blocks.0.sa open
+            browser.execute_script("arguments[0].forEach((v, i) => { v.hidden = i !== arguments[1]; })",
+                                   browser.find_elements(By.CSS_SELECTOR, "[data-part=view]"), view)
+            shown, natural = browser.execute_script("""
+                const svg = document.querySelector('[data-part=view]:not([hidden]) svg');
+                return [svg.getBoundingClientRect().width, svg.width.baseVal.value];""")
+            assert shown <= 1000 and shown >= 0.9 * natural, (view, shown, natural)  # not squeezed illegible
+    finally:
+        browser.set_window_size(1100, 1000)

@@ -88,7 +88,7 @@ def parameters_and_loss(w=None):
 
 def test_fresh_graph():
     w, loss = parameters_and_loss()
-    assert title(draw_graph(loss)).startswith("Forward graph of output: no gradients yet")
+    assert title(draw_graph(loss)).startswith("Forward graph of loss: no gradients yet")  # the local name
     assert not backward_ran(loss)
 
 

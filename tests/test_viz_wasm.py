@@ -88,7 +88,7 @@ def test_outside_pyodide_nothing_is_drawn_here(no_dot, tmp_path):
 def test_explorer_without_dot_carries_the_source(no_dot):
     model = lesson_graph(batch_size=4, seed=0)
     explorer = explore(model.loss, model.names, model.params)
-    assert explorer.svg is None and explorer.dot.startswith("digraph") and explorer.missing == ""
+    assert explorer.svg is None and explorer.dots[0].startswith("digraph") and explorer.missing == ""
     page = explorer.html()
     assert page.count(wasm.library()) == 1 and "<svg" not in page.replace(wasm.library(), "")
     assert wasm.library() not in explorer._repr_html_()  # the kernel sent it with the page's first picture

@@ -8,6 +8,7 @@ needs, and ``state_dict()`` names every value with a dotted path such as ``0.wei
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -30,6 +31,9 @@ class _IncompatibleKeys(NamedTuple):
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+
+
+_clock = itertools.count()  # numbers the start and the end of every Module call: calls nest like brackets
 
 
 def _quoted(keys: list[str]) -> str:
@@ -232,7 +236,17 @@ class Module:
                                   "function")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        start = next(_clock)
+        out = self.forward(*args, **kwargs)
+        # For pictures that group the ops of each call (viz/modules.py), the op behind each output remembers
+        # the call as (module, args, kwargs, start, end): O(1) per call, nothing per op. A tensor handed back
+        # as it came in (Identity) was made by no op of this call and is not tagged.
+        call = (self, args, kwargs, start, next(_clock))
+        for tensor in (out,) if isinstance(out, Tensor) else out if isinstance(out, (tuple, list)) else ():
+            fn = getattr(tensor, "grad_fn", None)
+            if fn is not None and id(tensor) not in map(id, args):
+                fn.module_calls = getattr(fn, "module_calls", ()) + (call,)
+        return out
 
     def train(self, mode: bool = True) -> Module:
         """Set ``training`` on this module and all submodules (Dropout/BatchNorm read it); returns self."""

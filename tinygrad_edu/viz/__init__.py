@@ -7,6 +7,10 @@
 * ``explore(loss)`` runs backward and gives a page that steps through it (buttons, slider, arrow keys):
   inline in Jupyter, or ``.save("backward.html")`` for a browser.
 
+All three name each tensor after the variable it is bound to in the code that calls them (``names={}``: not).
+The ops of each ``nn.Module`` call are drawn as one box (``blocks.0.sa``): ``expand=["blocks.0.sa"]`` opens
+it in ``draw_graph``, a click opens it in ``explore``.
+
 The pictures need the optional graphviz package (``pip install -e ".[viz]"`` in a clone); Graphviz's program
 ``dot`` draws them, or, where it is missing, Graphviz compiled to WebAssembly (``wasm.py``) in the browser
 (in Pyodide, in the kernel). The trace and ``build_graph`` (the graph as plain data) work without either.

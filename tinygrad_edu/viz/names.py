@@ -7,18 +7,23 @@ expression would make the name too long is shown as ``…`` (its box in the pict
 
 ``names`` may be a plain dict name → Tensor or a namespace such as ``globals()`` or ``locals()``: from a
 namespace only the Tensors (and the parameters of Modules, as ``model.weight``) are taken, and private
-names (``_``, ``_3``: Jupyter's output history) are skipped.
+names (``_``, ``_3``: Jupyter's output history) are skipped. When a tensor has several names, the first one
+wins. ``draw_graph``, ``explore`` and ``trace_backward`` called without ``names`` take the learner's own
+namespace (``caller_namespace``: the locals, then the globals, of the first frame outside tinygrad_edu).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 from ..engine import topological_order
 from ..function import Function
 from ..tensor import Tensor
+from .modules import ModelNames, model_names
 
 #: unnamed intermediates get expression names at most this long, when the inputs' names allow it
 EXPRESSION_LENGTH = 32
@@ -33,6 +38,7 @@ _METHODS = {"Sum": "sum", "Mean": "mean", "Max": "max", "Min": "min", "Reshape":
 _FUNCTIONS = {"BinaryCrossEntropy": "binary_cross_entropy", "CrossEntropy": "cross_entropy",
               "BinaryCrossEntropyWithLogits": "binary_cross_entropy_with_logits", "LogSoftmax": "log_softmax"}
 _PLAIN_NAME = re.compile(r"[\w.\[\]… ]+")  # "weights", "leaf 0", "model.weight", "x[0]": no parentheses
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # .../tinygrad_edu/
 
 
 # ---- where names come from --------------------------------------------------------------------
@@ -64,11 +70,54 @@ def _from_namespace(names: Mapping) -> dict[str, Tensor]:
         if isinstance(value, Tensor):
             found[name] = value
         elif hasattr(value, "named_parameters") and not isinstance(value, type):
-            try:
-                found.update((f"{name}.{p}", t) for p, t in value.named_parameters())
+            try:  # PyTorch's own modules hold torch tensors: only ours are named
+                found.update((f"{name}.{p}", t) for p, t in value.named_parameters() if isinstance(t, Tensor))
             except Exception:  # an object that merely looks like a Module: not ours to name
                 continue
     return found
+
+
+def _in_package(filename: str) -> bool:
+    return not filename.startswith("<") and os.path.abspath(filename).startswith(_PACKAGE)  # not "<stdin>"
+
+
+def caller_namespace() -> dict[str, Any]:
+    """The learner's namespace: the locals, then the globals, of the first frame outside tinygrad_edu.
+
+    Skipping every frame of the package finds the learner's code however deep the call came from
+    (``explore`` → ``trace_backward`` → here). A name bound in both is the local one; the order is the order
+    the names were first bound in (dicts keep it), so "the first name wins" gives the same name every run.
+    """
+    frame = sys._getframe(1)
+    while frame is not None and _in_package(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None:
+        return {}
+    try:
+        namespace = dict(frame.f_locals)
+        for name, value in frame.f_globals.items():
+            namespace.setdefault(name, value)
+        return namespace
+    finally:
+        del frame  # a frame held on to keeps every local of the learner's alive
+
+
+def model_or_callers(model: Any) -> ModelNames:
+    """Where module calls get their names: ``model`` (a Module) first when given, and the Modules of the
+    caller's namespace (the model among them is the one that holds most of the modules called)."""
+    return model if isinstance(model, ModelNames) else model_names(model, caller_namespace())
+
+
+def names_or_callers(names: Mapping[str, Any] | None, params: Any = None) -> Mapping[str, Any]:
+    """``names`` as given; when None, the tensors of the caller's namespace (``names={}``: none at all).
+
+    A tensor that ``params`` names keeps that name: the explicit argument beats the guess.
+    """
+    if names is not None:
+        return names
+    named_by_params = {id(t) for t in parameter_dict(params).values()}
+    found = _from_namespace(caller_namespace())
+    return {name: t for name, t in found.items() if id(t) not in named_by_params}
 
 
 def _checked_names(names: Mapping[str, Any] | None, what: str) -> dict[int, str]:
@@ -81,7 +130,7 @@ def _checked_names(names: Mapping[str, Any] | None, what: str) -> dict[int, str]
     for name, tensor in names.items():
         if not isinstance(tensor, Tensor):
             raise TypeError(f"{what}: {name!r} should map to a Tensor, not {type(tensor).__name__}")
-        by_id[id(tensor)] = str(name)
+        by_id.setdefault(id(tensor), str(name))  # the first name wins
     return by_id
 
 
@@ -127,12 +176,20 @@ def _plain(name: str) -> tuple[str, int]:
     return name, _ATOM if _PLAIN_NAME.fullmatch(name) else 0
 
 
+def _spelled(fn: Function, call: Any, args: list[tuple[str, int]]) -> tuple[str, int]:
+    """The op applied to ``args``, or the module ``call`` applied to its arguments: ``blocks.0(x)``."""
+    if call is None:
+        return _expression(fn, args)
+    return f"{call.spoken}({', '.join(text for text, _ in args)})", _ATOM
+
+
 def _expression_names(order: list[Function], named: dict[int, str], output_of: dict[Function, Tensor],
-                      limit: int) -> dict[int, str]:
+                      limit: int, made_by_call: Mapping[Function, Any] | None = None) -> dict[int, str]:
     """An expression for the output of every op whose output has no name, in forward order.
 
     When the whole expression is longer than ``limit``, the unnamed inputs are shown by their op alone
-    (``… + bias``), and if that is still too long, as ``…``.
+    (``… + bias``), and if that is still too long, as ``…``. A tensor a module call returned is named after
+    the call: ``blocks.0.sa(x)`` (``made_by_call``: op -> the outermost ``modules.Call`` that returned it).
     """
     full: dict[int, tuple[str, int]] = {key: _plain(name) for key, name in named.items()}
     short = dict(full)  # each expression with its own unnamed inputs shown as "…"
@@ -142,10 +199,11 @@ def _expression_names(order: list[Function], named: dict[int, str], output_of: d
         out = output_of.get(fn)
         if out is None or id(out) in full:
             continue
-        keys = [id(t) for t in fn.inputs]
-        shorter = _expression(fn, [full[k] if k in named else hidden for k in keys])
+        call = (made_by_call or {}).get(fn)
+        keys = [id(t) for t in (call.args if call is not None else fn.inputs)]
+        shorter = _spelled(fn, call, [full[k] if k in named else hidden for k in keys])
         for args in ([full.get(k, hidden) for k in keys], [short.get(k, hidden) for k in keys]):
-            text, level = _expression(fn, args)
+            text, level = _spelled(fn, call, args)
             if len(text) <= limit:
                 break
         else:
@@ -160,6 +218,7 @@ def _expression_names(order: list[Function], named: dict[int, str], output_of: d
 
 def tensor_names(
     root: Tensor, names: Mapping[str, Any] | None = None, params: Any = None, *, expressions: bool = False,
+    calls: Any = None,
 ) -> dict[int, str]:
     """A display name for every tensor in the graph, keyed by ``id(tensor)``.
 
@@ -167,7 +226,8 @@ def tensor_names(
     parameter names, then defaults in forward order: ``input 0``, ``constant 0`` (a single number),
     ``leaf 0`` (requires grad), ``t0`` (made by an op) and ``output`` for the root. With
     ``expressions=True`` unnamed constants show their value and unnamed intermediates the expression
-    that made them (``xb @ weights + bias``); the root is still ``output`` unless named.
+    that made them (``xb @ weights + bias``), or after the module call that returned them (``calls``:
+    ``modules.find_calls``'s); the root is still ``output`` unless named.
     """
     given = _checked_names(parameter_dict(params), "params")
     given.update(_checked_names(names, "names"))
@@ -199,5 +259,9 @@ def tensor_names(
         output_of = {t.grad_fn: t for fn in order for t in fn.inputs if t.grad_fn is not None}
         made = {id(t) for t in output_of.values()}
         named = {key: name for key, name in result.items() if key in given or key not in made}
-        result.update(_expression_names(order, named, output_of, EXPRESSION_LENGTH))
+        made_by_call = {}
+        for call in calls.calls if calls is not None else []:  # the innermost call wins: lm_head(…)
+            made_by_call.update((fn, call) for fn in call.outputs)
+            named.update((id(t), given[id(t)]) for t in call.args if id(t) not in named and id(t) in given)
+        result.update(_expression_names(order, named, output_of, EXPRESSION_LENGTH, made_by_call))
     return result

@@ -17,7 +17,8 @@ import numpy as np
 from ..tensor import Tensor
 from . import wasm
 from .errors import INSTALL_DOT, MISSING_PACKAGE, GraphvizNotFoundError, dot_available
-from .graph import MAX_NODES, ROLES, GraphSpec, TensorNode, build_graph
+from .graph import MAX_NODES, ROLES, BoxNode, ClusterNode, GraphSpec, TensorNode, build_graph
+from .names import model_or_callers, names_or_callers
 from .stats import PREVIEW_SIZE, array_stats, format_shape
 from .trace import backward_ran
 
@@ -35,13 +36,16 @@ STYLE = {  # fill colour, border colour of each kind of node
     "intermediate": ("#dcebf7", "#3d6e99"),
     "output": ("#d4efd4", "#2e7d32"),
     "op": ("#ffffff", "#333333"),
+    "module": ("#ede7f6", "#5e35b1"),  # a closed module call: one box for all its ops
     "highlight": ("#ffd6d6", "#d00000"),
 }
 GRAD_COLOR = "#b00000"
 STALE_COLOR = "#888888"  # a .grad that does not belong to the drawn graph's backward
 PIXELS_PER_INCH = 96  # CSS pixels: a notebook shows a picture w points wide as w * 96/72 pixels
 SMALL = 10  # font size of the detail lines
+MODULE_WRAP = 24  # in pictures of modules, longer value lines are cut (heads side by side stay narrow)
 wasm.preload()  # Pyodide: Graphviz compiled to WebAssembly gets ready while the notebook goes on
+
 
 class GraphPicture(graphviz.Digraph):
     """A ``graphviz.Digraph`` that Jupyter shows inline; drawn by Graphviz compiled to WebAssembly when
@@ -87,24 +91,37 @@ def _table(rows: list[str]) -> str:
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
 
+def _wrapped(text: str, width: int | None) -> list[str]:
+    """``text`` cut at its `` · `` into lines of about ``width`` characters (None: one line)."""
+    if width is None or len(text) <= width:
+        return [text]
+    lines = [""]
+    for part in text.split(" · "):
+        lines[-1:] = [lines[-1] + " · " + part] if lines[-1] and len(lines[-1]) + len(part) < width \
+            else [lines[-1], part] if lines[-1] else [part]
+    return lines
+
+
 def _tensor_label(node: TensorNode, grad: tuple | None, missing: str | None, preview: int,
-                  stale: bool = False) -> str:
+                  stale: bool = False, wrap: int | None = None, name: str | None = None) -> str:
     """Name, shape and dtype, values, and the gradient (or ``missing`` saying why there is none).
 
     ``stale``: the gradient is a ``.grad`` left by an earlier backward, not this graph's (shown in grey).
+    ``wrap``: long value lines are cut at their `` · `` into lines of about this many characters; ``name``:
+    the name to show, when not the node's own.
     """
     tensor = node.tensor
     data = tensor._data
     kind = {"parameter": "parameter", "input": "leaf, no grad", "intermediate": "", "output": "output"}
     kind = kind[node.role]
     details = f"{format_shape(data.shape)} {data.dtype}" + (f" · {kind}" if kind else "")
-    rows = [_row(escape(node.name), bold=True, small=False), _row(escape(details)),
-            _row(escape("value " + array_stats(data, preview).summary()))]
+    rows = [_row(escape(node.name if name is None else name), bold=True, small=False), _row(escape(details))]
+    rows += [_row(escape(line)) for line in _wrapped("value " + array_stats(data, preview).summary(), wrap)]
     if grad is not None:
         array, complete = grad
         words = "grad from an earlier backward " if stale else "grad " if complete else "grad so far "
-        rows.append(_row(escape(words + array_stats(array, preview).summary()),
-                         color=STALE_COLOR if stale else GRAD_COLOR))
+        rows += [_row(escape(line), color=STALE_COLOR if stale else GRAD_COLOR)
+                 for line in _wrapped(words + array_stats(array, preview).summary(), wrap)]
     elif missing is not None and tensor.requires_grad:
         rows.append(_row(escape(missing), color="#888888"))
     return _table(rows)
@@ -118,18 +135,50 @@ def _op_label(op: str, rule: str, show_rules: bool) -> str:
     return _table(rows)
 
 
-def _legend() -> str:
-    def row(key_cell: str, words: str) -> str:
-        return f'<TR>{key_cell}<TD ALIGN="LEFT"><FONT POINT-SIZE="{SMALL}">{escape(words)}</FONT></TD></TR>'
+def _inside(name: str, frame: str | None) -> str:
+    """``name`` as seen inside the frame of call ``frame``: ``heads.0(…)`` in ``blocks.0.sa`` (but
+    ``blocks.0``, not ``0``: a bare number says too little)."""
+    rest = name[len(frame) + 1:] if frame and name.startswith(frame + ".") else ""
+    return rest if rest[:1].isalpha() else name
+
+
+def _box_label(box: BoxNode, frame: str | None) -> str:
+    inside = frame and box.name.startswith(frame + ".")
+    short = box.name[len(frame) + 1:] if inside else box.name  # a bare "0" is fine on a box
+    return _table([_row(escape(short), bold=True, small=False), _row(escape(box.kind)),
+                   *(_row(escape(line)) for line in _wrapped(box.summary, MODULE_WRAP))])
+
+
+def _place(graph: graphviz.Digraph, nodes: dict, clusters: list[ClusterNode], parent: str | None) -> None:
+    """Draw the nodes of frame ``parent`` (None: the top level), then its inner frames, each a subgraph."""
+    for key, label, attrs in nodes.get(parent, []):
+        graph.node(key, label, **attrs)
+    for cluster in (c for c in clusters if c.parent == parent):
+        with graph.subgraph(name=cluster.key) as inner:
+            words = f"<B>{escape(cluster.name)}</B> · {escape(cluster.kind)}"
+            inner.attr(label=_table([_row(words, small=False)]), style="rounded,dashed",
+                       color=STYLE["module"][1], labeljust="l", fontsize="12")
+            _place(inner, nodes, clusters, cluster.key)
+
+
+def _legend(modules: bool = False, columns: int = 1) -> str:
+    """The legend, as an HTML table without its outer ``<>``; ``columns`` entries to a row."""
+    def cell(key_cell: str, words: str) -> str:
+        return f'{key_cell}<TD ALIGN="LEFT"><FONT POINT-SIZE="{SMALL}">{escape(words)}</FONT></TD>'
 
     swatch = '<TD BGCOLOR="{}" COLOR="{}" BORDER="1" WIDTH="18"{}> </TD>'
-    rows = [row(swatch.format(*STYLE[role], ""), words) for role, words in ROLES.items()]
-    rows.append(row(swatch.format(*STYLE["op"], ' STYLE="ROUNDED"'), "op (with its derivative rule)"))
-    rows.append(row(f'<TD><FONT COLOR="{GRAD_COLOR}" POINT-SIZE="{SMALL}">red</FONT></TD>',
-                    "gradient: d output / d this tensor"))
-    rows.append(row(f'<TD><FONT POINT-SIZE="{SMALL}">- - -</FONT></TD>', "no gradient flows back along it"))
-    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" COLOR="#999999">'
-            '<TR><TD COLSPAN="2"><B>legend</B></TD></TR>' + "".join(rows) + "</TABLE>>")
+    cells = [cell(swatch.format(*STYLE[role], ""), words) for role, words in ROLES.items()]
+    cells.append(cell(swatch.format(*STYLE["op"], ' STYLE="ROUNDED"'), "op (with its derivative rule)"))
+    cells.append(cell(f'<TD><FONT COLOR="{GRAD_COLOR}" POINT-SIZE="{SMALL}">red</FONT></TD>',
+                      "gradient: d output / d this tensor"))
+    cells.append(cell(f'<TD><FONT POINT-SIZE="{SMALL}">- - -</FONT></TD>', "no gradient flows back along it"))
+    if modules:
+        cells.append(cell(swatch.format(*STYLE["module"], ""), "a module call: its ops in one box"))
+        cells.append(cell(swatch.format("#ffffff", STYLE["module"][1], ' STYLE="DASHED"'),
+                          "an open call: expand=[its name]"))
+    rows = ["<TR>" + "".join(cells[i:i + columns]) + "</TR>" for i in range(0, len(cells), columns)]
+    return ('<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2" COLOR="#999999">'
+            f'<TR><TD COLSPAN="{2 * columns}"><B>legend</B></TD></TR>' + "".join(rows) + "</TABLE>")
 
 
 # ---- the picture ----------------------------------------------------------------------------------
@@ -191,18 +240,28 @@ def draw_graph(
     expressions: bool = True,
     max_width: int | None = 1000,
     show_grads: bool = True,
+    expand: Any = None,
+    model: Any = None,
 ) -> GraphPicture:
     """Draw the computation graph behind ``root`` (usually the loss) as a ``graphviz.Digraph``.
 
     Tensors are boxes (name, shape, dtype, values or min/mean/max, and the gradient once known), ops
     are boxes with their derivative rule, and edges point the way data flows, top to bottom
-    (``rankdir="LR"``: left to right). ``names`` (a dict name → Tensor, or ``globals()``) and ``params`` (a
-    Module or a dict name → Tensor) name the tensors; unnamed intermediates are called after the
-    expression that made them (``expressions=False``: ``t0``, ``t1``, ...). Gradients shown are the
+    (``rankdir="LR"``: left to right). Tensors are named after the variables of the code that calls
+    ``draw_graph`` (its locals, then its globals; ``model.weight`` for a Module's parameters), or by
+    ``names`` (a dict name → Tensor, or a namespace; ``names={}``: no names) and ``params`` (a Module or a
+    dict name → Tensor); unnamed intermediates are called after the expression that made them
+    (``expressions=False``: ``t0``, ``t1``, ...). Gradients shown are the
     ``.grad`` of leaves after ``backward()``; pass ``grads=trace_backward(loss)`` to also see those of
     intermediate tensors, and ``step=k`` for the state after the first k backward steps (0: before any).
     Graphs with more than ``max_nodes`` nodes show the part nearest ``root`` and say how much is left out;
     pictures wider than ``max_width`` pixels (a notebook column) are scaled down to fit.
+
+    The ops of each ``nn.Module`` call are drawn as one box named after the module's place in the model
+    (``blocks.0.sa``), the model being ``model`` or, when not given, the Module of the caller's variables
+    that holds most of the modules called. The outermost calls are drawn open, as a frame around what they
+    made; ``expand=["blocks.0.sa"]`` opens that call too (and the calls around it), ``expand=True`` opens
+    every call and ``expand=False`` none.
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be 'TB' (top to bottom) or 'LR' (left to right), "
@@ -211,7 +270,9 @@ def draw_graph(
         raise ValueError("draw_graph: step=k needs grads=trace_backward(loss) and 0 <= k <= number of steps")
     if max_width is not None and (not isinstance(max_width, int) or max_width < 100):
         raise ValueError(f"draw_graph: max_width is in pixels and at least 100 (or None), not {max_width!r}")
-    spec = build_graph(root, names, params, max_nodes, expressions=expressions)
+    names = names_or_callers(names, params)
+    spec = build_graph(root, names, params, max_nodes, expressions=expressions, expand=expand,
+                       model=model_or_callers(model))
     known = _gradients(spec, grads, step, root) if show_grads else {}
     ran = grads is not None or backward_ran(root)
     highlight = grads[step - 1].fn if grads is not None and step else None
@@ -224,8 +285,14 @@ def draw_graph(
     graph.attr("node", fontname="Helvetica", style="filled", shape="box")
     graph.attr("edge", fontname="Helvetica", fontsize=str(SMALL), arrowsize="0.7")
     words = title if title is not None else _title(spec, known, grads, step, ran)
-    graph.attr(label=_table([_row(escape(words, limit=200), small=False)]))
+    modules = bool(spec.boxes or spec.clusters)
+    heading = [_row(escape(words, limit=200), small=False)]
+    if legend and modules:  # above the picture, three to a row: beside it, it would widen a wide picture
+        heading.append(f"<TR><TD>{_legend(True, columns=3)}</TD></TR>")
+    graph.attr(label=_table(heading))
 
+    nodes: dict[str | None, list[tuple[str, str, dict]]] = {}  # the frame each node is drawn in -> nodes
+    frames = {cluster.key: cluster.call.qualname for cluster in spec.clusters}
     for node in spec.tensors:
         fill, border = STYLE[node.role]
         extra = {"peripheries": "2"} if node.role == "output" else {}
@@ -237,17 +304,28 @@ def draw_graph(
             missing = "grad not kept (non-leaf)" if node.tensor.grad_fn is not None else "grad: None"
         else:
             missing = None
-        label = _tensor_label(node, known.get(id(node.tensor)), missing, preview, stale=not ran)
-        graph.node(node.key, label, fillcolor=fill, color=border, **extra)
+        label = _tensor_label(node, known.get(id(node.tensor)), missing, preview, stale=not ran,
+                              wrap=MODULE_WRAP if modules else None,
+                              name=_inside(node.name, frames.get(spec.cluster_of.get(node.key))))
+        nodes.setdefault(spec.cluster_of.get(node.key), []).append(
+            (node.key, label, dict(fillcolor=fill, color=border, **extra)))
+    current = spec.shown_as.get(highlight)  # the op at work, or the box that holds it
     for op in spec.ops:
-        fill, border = STYLE["highlight" if op.fn is highlight else "op"]
-        graph.node(op.key, _op_label(op.op, op.rule, show_rules), shape="box", style="filled,rounded",
-                   fillcolor=fill, color=border, penwidth="3" if op.fn is highlight else "1")
-    ops_by_key = {op.key: op for op in spec.ops}
+        fill, border = STYLE["highlight" if op.key == current else "op"]
+        nodes.setdefault(spec.cluster_of.get(op.key), []).append(
+            (op.key, _op_label(op.op, op.rule, show_rules), dict(
+                shape="box", style="filled,rounded", fillcolor=fill, color=border,
+                penwidth="3" if op.key == current else "1")))
+    for box in spec.boxes:
+        fill, border = STYLE["highlight" if box.key == current else "module"]
+        nodes.setdefault(spec.cluster_of.get(box.key), []).append(
+            (box.key, _box_label(box, frames.get(spec.cluster_of.get(box.key))), dict(
+                shape="box", style="filled,bold", fillcolor=fill, color=border,
+                penwidth="3" if box.key == current else "2", peripheries="2")))
+    _place(graph, nodes, spec.clusters, None)
     for edge in spec.edges:
         attrs = {} if edge.needs_grad else {"style": "dashed", "color": "#999999"}
-        op = ops_by_key.get(edge.target) or ops_by_key[edge.source]  # every edge touches one op
-        if highlight is not None and op.fn is highlight and edge.needs_grad:
+        if current is not None and current in (edge.source, edge.target) and edge.needs_grad:
             attrs.update(color=STYLE["highlight"][1], penwidth="2")
         if edge.label:
             attrs["label"] = f'<<FONT POINT-SIZE="{SMALL}">{escape(edge.label)}</FONT>>'
@@ -258,8 +336,8 @@ def draw_graph(
         graph.node("more", _table([_row(escape(note), small=False)]), shape="note", style="dashed")
         for key in spec.hidden_inputs:
             graph.edge("more", key, style="dashed")
-    if legend:
-        graph.node("legend", _legend(), shape="plain", style="")
+    if legend and not modules:
+        graph.node("legend", f"<{_legend()}>", shape="plain", style="")
     return graph
 
 

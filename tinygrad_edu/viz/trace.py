@@ -26,7 +26,9 @@ from ..function import Function
 from ..tensor import Tensor
 from ..utils.files import atomic_folder, creatable_folder_problem, free_name
 from .errors import GraphvizNotFoundError
-from .graph import arg_names, leaves, op_rule, output_tensors, tensor_names
+from .graph import arg_names, forward_order, leaves, op_rule, output_tensors, tensor_names
+from .modules import find_calls
+from .names import model_or_callers, names_or_callers
 from .stats import PREVIEW_SIZE, ArrayStats, array_stats, format_shape
 
 
@@ -85,6 +87,7 @@ def trace_backward(
     preview: int = PREVIEW_SIZE,
     rankdir: str = "TB",
     expressions: bool = False,
+    model: Any = None,
 ) -> list[BackwardStep]:
     """Run ``loss.backward()`` and narrate it; return one ``BackwardStep`` per op.
 
@@ -93,8 +96,10 @@ def trace_backward(
     each step (``01-Mean.svg``, ...) with the op being processed highlighted; that needs graphviz
     (``pip install -e ".[viz]"`` in a clone). Leaves get ``.grad`` exactly as with ``loss.backward()``; the
     returned steps also hold the gradients of the intermediate tensors, which
-    ``draw_graph(loss, grads=steps)`` shows. ``expressions=True`` names unnamed intermediates after the
-    expression that made them, as ``draw_graph`` does (``tensor_names``).
+    ``draw_graph(loss, grads=steps)`` shows. Tensors are named as in ``draw_graph``: after the caller's
+    variables unless ``names`` is given (``names={}``: numbered). ``expressions=True`` names unnamed
+    intermediates after the expression (or the module call, named as ``model`` has it) that made them, as
+    ``draw_graph`` does (``tensor_names``).
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"trace_backward: expected a Tensor, got {type(loss).__name__}")
@@ -106,7 +111,9 @@ def trace_backward(
                            f"{loss.shape}); reduce it first, e.g. with .mean()")
     if file == "stdout":
         file = sys.stdout  # looked up now, so redirected output (Jupyter, pytest) is honoured
-    display = tensor_names(loss, names, params, expressions=expressions)
+    names = names_or_callers(names, params)
+    calls = find_calls(forward_order(loss), model_or_callers(model)) if expressions else None
+    display = tensor_names(loss, names, params, expressions=expressions, calls=calls)
     loss_name = display.get(id(loss), "loss")
     outputs = output_tensors(loss)
     steps: list[BackwardStep] = []
