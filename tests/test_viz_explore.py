@@ -334,7 +334,7 @@ def test_a_models_explorer_has_a_view_for_each_big_call():
         key = first["units"].get(step["key"], step["key"])
         assert key in first["opens"] or f"<title>{key}</title>" in explorer.views[0]
     heads = [s for s in explorer.data["steps"] if s["module"] == "blocks.0.sa.heads.1 (Head)"]
-    assert [s["op"] for s in heads] == ["MatMul", "Exp", "LogSoftmax", "Where", "Mul", "MatMul", "Permute"]
+    assert [s["op"] for s in heads] == ["MatMul", "Softmax", "Where", "Mul", "MatMul", "Permute"]
     crumbs = views[6]["crumbs"]
     assert [name for name, _ in crumbs] == ["model", "blocks", "blocks.0", "blocks.0.sa",
                                             "blocks.0.sa.heads.0"]

@@ -161,11 +161,11 @@ def test_each_op_belongs_to_the_innermost_call():
     assert all(fn in calls.owner for fn in order)  # the toy's forward computes its loss too
     by_name = {call.name: call for call in calls.calls}
     head = by_name["blocks.0.sa.heads.1"]
-    assert [fn.op_name() for fn in head.ops] == ["Permute", "MatMul", "Mul", "Where", "LogSoftmax", "Exp",
-                                                 "MatMul"]
+    assert [fn.op_name() for fn in head.ops] == ["Permute", "MatMul", "Mul", "Where", "Softmax", "MatMul"]
     assert [child.name for child in head.children] == [f"blocks.0.sa.heads.1.{n}" for n in ("key", "query",
                                                                                              "value")]
-    assert [fn.op_name() for fn in by_name["blocks.0.sa.heads.1.key"].ops] == ["Permute", "MatMul"]
+    # F.linear on [B, T, C]: the rows as one matrix, one Linear op, and back
+    assert [fn.op_name() for fn in by_name["blocks.0.sa.heads.1.key"].ops] == ["Reshape", "Linear", "Reshape"]
     assert by_name["blocks"].parent is by_name["model"] and by_name["model"].parent is None
     assert sum(len(call.ops) for call in calls.calls) == len(order)
 
@@ -274,7 +274,7 @@ def test_the_picture_groups_the_ops_into_boxes():
     assert [c.name for c in spec.clusters] == ["model"] and spec.hidden_nodes == 0
     assert spec.total_nodes < 30 < len(forward_order(loss))
     blocks = next(box for box in spec.boxes if box.name == "blocks")
-    assert blocks.summary.startswith("178 ops · MatMul ×46")
+    assert blocks.summary.startswith("178 ops · Reshape ×60 · Linear ×30 · MatMul ×16")
     assert {spec.shown_as[fn] for fn in blocks.call.all_ops()} == {blocks.key}
 
 
