@@ -181,3 +181,59 @@ def test_a_step_under_no_grad_is_captured_for_its_own_mode():
         assert same_bits(first.numpy(), model(x).sigmoid().numpy())
     assert len(predict._replays) == 1 and "modes.grad_enabled is False" in predict.source()
 
+
+
+def gpt_run(compiled: bool, steps: int = 4) -> tuple[list, list]:
+    """Four AdamW steps of Let's build GPT's model (examples/gpt_from_scratch.py, no dropout): embeddings,
+    causal attention (tril and masked_fill), LayerNorm, cross_entropy on targets reshaped inside the step."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+    import gpt_from_scratch as gpt
+
+    torch.manual_seed(0)
+    model = gpt.gpt_classes(torch)(20, gpt.Config(block_size=8, n_embd=16, n_head=2, n_layer=1, dropout=0.0))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
+
+    def step(idx, targets):
+        _, loss = model(idx, targets)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss
+
+    step = torch.compile(step) if compiled else step
+    rng = np.random.default_rng(1)
+    batches = [(torch.from_numpy(rng.integers(0, 20, (4, 8))), torch.from_numpy(rng.integers(0, 20, (4, 8))))
+               for _ in range(steps)]
+    losses = [step(idx, targets).detach().numpy() for idx, targets in batches]
+    if compiled:
+        # two captures: the first step (AdamW makes its state, .grad is made) and the steps after it
+        assert len(step._replays) == 2 and "targets are classes" in step.source()
+    return losses, [p.detach().numpy() for p in model.parameters()]
+
+
+def test_a_gpt_step_is_bitwise_eager():
+    (eager_losses, eager_params), (losses, params) = gpt_run(False), gpt_run(True)
+    assert all(same_bits(a, b) for a, b in zip(eager_losses, losses, strict=True))
+    assert all(same_bits(a, b) for a, b in zip(eager_params, params, strict=True))
+
+
+def test_targets_computed_in_the_step_are_checked_before_anything_changes():
+    w = torch.zeros(3, 4).requires_grad_()
+
+    @torch.compile
+    def step(x, y):
+        loss = F.cross_entropy(x @ w, y.view(-1))  # the targets the step computes: checked where made
+        loss.backward()
+        return loss
+
+    x = torch.ones(2, 3)
+    for targets in ([[0], [3]], [[1], [2]], [[2], [2]]):  # the first call makes .grad, the second adds to it
+        step(x, torch.tensor(targets))
+    assert len(step._replays) == 2 and "targets are classes" in step.source()
+    before = w.grad.numpy().copy()
+    with pytest.raises(IndexError, match="cross_entropy"):  # a target out of range: eager says so
+        step(x, torch.tensor([[0], [4]]))
+    assert same_bits(w.grad.numpy(), before)  # and nothing was changed

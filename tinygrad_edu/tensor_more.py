@@ -86,9 +86,14 @@ class TensorMore:
 
     # ---- masks ---------------------------------------------------------------------------------------
 
-    def _keep_where(self, keep: np.ndarray, fill: Any) -> Any:
-        """``self`` where ``keep`` (a constant bool array) is True, else ``fill`` (a tensor)."""
-        return O.Where.apply(self._make(keep), self, fill)
+    def _keep_where(self, keep: Any, fill: Any) -> Any:
+        """``self`` where the bool tensor ``keep`` is True, else ``fill`` (a tensor)."""
+        return O.Where.apply(keep, self, fill)
+
+    def _constant(self, array: np.ndarray) -> Any:
+        """A tensor whose values depend on no tensor's values, only on shapes and numbers (a triangle, a fill
+        value): ``compile`` replays it as a constant."""
+        return self._make(array)
 
     def _triangle(self, diagonal: int, lower: bool, name: str) -> Any:
         if self.ndim < 2:
@@ -99,7 +104,8 @@ class TensorMore:
         rows, cols = self.shape[-2:]
         # np.tri: True on and below the diagonal `k`; the upper triangle is what lies strictly above k - 1
         below = np.tri(rows, cols, k=diagonal if lower else diagonal - 1, dtype=bool)
-        return self._keep_where(below if lower else ~below, self._make(np.zeros((), self.dtype)))
+        return self._keep_where(self._constant(below if lower else ~below),
+                                self._constant(np.zeros((), self.dtype)))
 
     def tril(self, diagonal: int = 0) -> Any:
         """The lower triangle of the last two dims (on and below ``diagonal``); zeros above it."""
@@ -119,7 +125,7 @@ class TensorMore:
                                    f"shape {tuple(value.shape)}")
             fill = value if value.dtype == self.dtype else value.to(self.dtype)
         elif isinstance(value, (bool, int, float, np.number, np.bool_)):
-            fill = self._make(np.asarray(value).astype(self.dtype))  # a float into an int tensor truncates
+            fill = self._constant(np.asarray(value).astype(self.dtype))  # a float into an int tensor: cut
         else:
             raise TypeError(f"masked_fill: value must be a number or a 0-d tensor, not "
                             f"{type(value).__name__}")
@@ -129,8 +135,8 @@ class TensorMore:
         """``masked_fill`` in place; the mask must broadcast to this tensor's shape."""
         return self._assign(self.masked_fill(mask, value), "masked_fill_")
 
-    def _fill_mask(self, mask: Any, name: str) -> np.ndarray:
-        """Where to keep this tensor's values: the inverse of a bool mask, checked."""
+    def _fill_mask(self, mask: Any, name: str) -> Any:
+        """Where to keep this tensor's values: the inverse of a bool mask (a tensor), checked."""
         array = getattr(mask, "_data", None)
         if array is None or array.dtype != np.bool_:
             got = array.dtype if array is not None else type(mask).__name__
@@ -140,4 +146,4 @@ class TensorMore:
         except ValueError:
             raise ShapeError(f"{name}: a mask of shape {array.shape} does not broadcast with the tensor's "
                                f"shape {tuple(self.shape)}") from None
-        return ~array
+        return ~mask

@@ -120,6 +120,7 @@ class Recorder(WalkMethods):
         self.refusal: Refusal | None = None
         self._count = itertools.count(1)
         self.checks: list[str] = []    # conditions on the arguments' values (checked before anything runs)
+        self.changed = False           # has a line changed an array in place yet (then no line may MISS)
         self.sources: set[str] = set()  # names of the arguments' arrays
         self.outside_names: list[str] = []  # the tensors from outside the step, as bound
         self.copies: list[tuple[int, str, str]] = []  # new .grad copies that need none (replay.py decides)
@@ -250,6 +251,7 @@ class Recorder(WalkMethods):
         if target is not None and target in self.consts:
             self.refuse("an in-place change of a tensor made from Python data inside the step: the replay "
                         "would change the captured constant itself; make it with .clone() or outside")
+        self.changed = True
         self.lines.append((code, comment))
 
     def section(self, title: str) -> None:
@@ -319,7 +321,7 @@ class Recorder(WalkMethods):
             return self.refuse("random numbers drawn inside the step: a replay would use the first call's "
                                "numbers again; draw them outside the step and pass them in", where)
         direct = library[0] if library else None
-        if from_data or direct is None or direct.co_name in ("made", "scalar_operand"):
+        if from_data or direct is None or direct.co_name in ("made", "scalar_operand", "_constant"):
             origin = Origin("constant")
         elif direct.co_name == "from_numpy":
             origin = Origin("shared")

@@ -190,10 +190,15 @@ class WalkMethods:
             converted = self.fresh("v")
             self.emit(f"{converted} = {name}.astype(np.intp)", [name], [(converted, t)], "targets as intp")
             name = converted
-        if name not in self.sources and name not in self.ns:
-            return self.refuse(f"{caller}'s targets are computed inside the step; pass them in")
-        if t.size:
-            self.checks.append(f"{name}.min() >= 0 and {name}.max() < {classes}")
+        check = f"{name}.min() >= 0 and {name}.max() < {classes}"
+        if name not in self.sources and name not in self.ns:  # computed in the step (targets.view(-1))
+            if self.changed:
+                return self.refuse(f"{caller}'s targets are computed inside the step after it changed a "
+                                   "tensor in place, too late to check them; compute them before")
+            if t.size:  # checked where they are made, still before the replay changes anything
+                self.lines.append((f"if not ({check}): return MISS", f"{caller}'s targets are classes"))
+        elif t.size:
+            self.checks.append(check)
 
     def set_grad(self, tensor: Any, value: Any) -> None:
         name = self.tensor(tensor)
