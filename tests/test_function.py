@@ -15,8 +15,10 @@ def test_grad_fn_names_and_next_functions():
     x = tg.tensor([1.0], requires_grad=True)
     y = (x * 2).exp()
     assert y.grad_fn.name() == "ExpBackward"
-    (mul,) = y.grad_fn.next_functions
-    assert repr(mul) == "<MulBackward>" and mul.next_functions == (None, None)
+    ((mul, index),) = y.grad_fn.next_functions  # (node, 0) pairs, as in PyTorch
+    assert repr(mul) == "<MulBackward>" and index == 0
+    (accumulate, _), constant = mul.next_functions
+    assert repr(accumulate) == "<AccumulateGrad>" and accumulate.variable is x and constant == (None, 0)
     assert (x.sum()).grad_fn.name() == "SumBackward"
 
 

@@ -93,6 +93,14 @@ def test_forward_backward_and_the_loss_match_pytorch():
         target = _as(lib, TARGET).view(1, -1)  # the same shape as the output
         criterion = lib.nn.MSELoss()
         loss = criterion(net(_as(lib, IMAGE)), target)
+        # the tutorial follows the graph back from the loss: (node, 0) pairs, down to a parameter's
+        # AccumulateGrad (the ops' names differ: our mse_loss is composed of smaller ops)
+        node, depth = loss.grad_fn, 0
+        while type(node).__name__ != "AccumulateGrad":
+            node, index = next(pair for pair in node.next_functions if pair[0] is not None)
+            assert index == 0 and depth < 40
+            depth += 1
+        assert any(node.variable is p for p in net.parameters())
         net.zero_grad()  # zeroes the gradient buffers of all parameters
         assert net.conv1.bias.grad is None  # as PyTorch 2: zero_grad() sets them to None
         loss.backward()

@@ -258,8 +258,26 @@ class Function:
 
     @property
     def next_functions(self) -> tuple:
-        """The ``grad_fn`` of every input (``None`` for leaves) when this op was recorded, as in PyTorch."""
-        return self.parents
+        """``(node, 0)`` for every input, as in PyTorch: the ``grad_fn`` that made it when this op was
+        recorded, ``AccumulateGrad`` for a leaf that requires grad (its gradient goes to ``.grad``), else
+        None."""
+        return tuple((parent if parent is not None else AccumulateGrad(t) if t.requires_grad else None, 0)
+                     for t, parent in zip(self.inputs, self.parents))
+
+
+class AccumulateGrad:
+    """Where backward leaves a leaf's gradient (PyTorch's name for that node); ``variable`` is the leaf."""
+
+    next_functions = ()
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 def _check_forward(cls: type, inputs: tuple, out: np.ndarray) -> None:
