@@ -18,7 +18,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from tinygrad_edu.data import load_mnist_sample
 
-from .ways import Config, Lib, Outcome, Workload, batches, libs, load_params, to_numpy, wrap
+from .ways import Config, Lib, Outcome, Workload, batches, class_accuracy, libs, load_params, to_numpy, wrap
 
 CHANNELS = (1, 4, 8, 16, 32, 2)
 LR, MOMENTUM = 0.05, 0.9
@@ -104,9 +104,7 @@ def _framework(lib: Lib, train: list, valid: list, init: list[np.ndarray]):
             opt.step()
             opt.zero_grad()
             outcome.losses.append(loss.item())
-        with lib.module.no_grad():
-            correct = sum((model(xb).argmax(1) == yb).float().sum().item() for xb, yb in valid)
-        outcome.accuracies.append(correct / sum(len(yb) for _, yb in valid))
+        outcome.accuracies.append(class_accuracy(lib, model, valid))
         outcome.arrays = [to_numpy(p) for p in model.parameters()]
         return outcome
 

@@ -29,6 +29,7 @@ from .ways import (
     Workload,
     as_parameters,
     batches,
+    class_accuracy,
     lesson_arrays,
     lesson_batches,
     lesson_start,
@@ -145,9 +146,7 @@ def _two_layer_framework(lib: Lib, train: list, valid: list, init: list, epochs:
             if not digits:
                 outcome.accuracies.append(lesson.validate_epoch(model, valid, torch=lib.module))
         if digits:
-            with lib.module.no_grad():
-                correct = sum((model(xb).argmax(1) == yb).float().sum().item() for xb, yb in valid)
-            outcome.accuracies.append(correct / sum(len(yb) for _, yb in valid))
+            outcome.accuracies.append(class_accuracy(lib, model, valid))
         outcome.arrays = [to_numpy(p) for p in model.parameters()]
         return outcome
 
@@ -507,9 +506,7 @@ def _two_layer_compiled(lib: Lib, train: list, valid: list, init: list, epochs: 
                     per_batch = lib.module.stack([accuracy(xb, yb) for xb, yb in valid])
                 outcome.accuracies.append(round(per_batch.mean().item(), 4))
         if digits:
-            with lib.module.no_grad():
-                correct = sum((model(xb).argmax(1) == yb).float().sum().item() for xb, yb in valid)
-            outcome.accuracies.append(correct / sum(len(yb) for _, yb in valid))
+            outcome.accuracies.append(class_accuracy(lib, model, valid))
         outcome.arrays = [to_numpy(p) for p in model.parameters()]
         return outcome
 
