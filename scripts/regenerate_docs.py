@@ -9,17 +9,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPTS = ["docs_lesson.py", "docs_graphs.py", "docs_experiments.py", "docs_performance.py",
-           "docs_notebooks.py"]  # the notebooks need the dev extra (nbclient, ipykernel)
-SCRIPTS.append("docs_cnn.py")  # issue 16: the simple CNN, tinygrad_edu beside PyTorch
-SCRIPTS += ["docs_gpt.py"]  # docs/gpt.md: the GPT example trained (and on PyTorch, if installed)
+SCRIPTS = [
+    ["docs_lesson.py"],
+    ["docs_graphs.py"],
+    ["docs_experiments.py"],
+    # one BLAS thread: steadier ratios on a small shared machine; PyTorch's own torch.compile timed too
+    ["docs_performance.py", "--threads", "1", "--torch-compile"],
+    ["docs_notebooks.py"],  # the notebooks need the dev extra (nbclient, ipykernel)
+    ["docs_cnn.py"],  # the simple CNN, tinygrad_edu beside PyTorch
+    ["docs_gpt.py"],  # last: the GPT trains on the text of the other pages
+]
 
 
 def main() -> int:
     here = Path(__file__).resolve().parent
-    for script in SCRIPTS:
-        print(f"== {script}", flush=True)
-        result = subprocess.run([sys.executable, str(here / script)], cwd=here.parent)
+    for script, *args in SCRIPTS:
+        print(f"== {script} {' '.join(args)}", flush=True)
+        result = subprocess.run([sys.executable, str(here / script), *args], cwd=here.parent)
         if result.returncode:
             print(f"{script} failed with exit code {result.returncode}", file=sys.stderr)
             return result.returncode
