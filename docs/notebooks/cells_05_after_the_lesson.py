@@ -163,8 +163,8 @@ CELLS = [
     does not start out saturated. A position may not look at the future (when the model predicts the next
     character, that character must stay unseen), so the scores above the diagonal are set to −∞ with a
     lower-triangular mask from `torch.tril`; the softmax of each row then turns the scores into weights
-    that are positive, sum to 1, and are exactly 0 for the future. The head's output at each position is
-    the weighted mean of the values.
+    that sum to 1 and are exactly 0 for the future. The head's output at each position is the weighted
+    mean of the values.
 
     Here it is as a module, on a tiny input: one sequence of T = 4 positions, each a vector of C = 8
     numbers, and a head of size 4.
@@ -235,13 +235,15 @@ CELLS = [
     draw_graph(loss, expand=False)
     """),
     md("""
-    By default the outermost call is drawn open, as a frame around the ops it ran: the three `Linear`
-    boxes (each one op), then the transpose (`Permute`), `q @ kᵀ` (`MatMul`), the scaling (`Mul`),
-    `masked_fill` (drawn as the `Where` it is made of, with the mask and −∞ as its constants), the
-    `Softmax` and the weighted mean of the values (`MatMul`). Below the frame, the loss.
+    `expand=["head"]` opens the call named `head` (in a GPT: `expand=["blocks.0.sa.heads.0"]`): a frame
+    around the ops it ran. The outermost calls are drawn open anyway, so here `draw_graph(loss)` draws the
+    same. Inside: the three `Linear` boxes (each one op), then the transpose (`Permute`), `q @ kᵀ`
+    (`MatMul`), the scaling (`Mul`), `masked_fill` (drawn as the `Where` it is made of, with the mask and
+    −∞ as its constants), the `Softmax` and the weighted mean of the values (`MatMul`). Below the frame,
+    the loss.
     """),
     code("""
-    draw_graph(loss)
+    draw_graph(loss, expand=["head"])
     """),
     md("""
     ### Backward through the head, step by step
@@ -260,8 +262,9 @@ CELLS = [
 
     `examples/gpt_from_scratch.py` puts four heads side by side in each block (their outputs joined, then
     mixed by a `Linear`), adds a small MLP, LayerNorms and residuals, and stacks two blocks. A loss of it on
-    random characters records hundreds of ops; drawn, each call is one box, and `expand=["blocks.0.sa"]`
-    opens the first block's attention to show its four heads (`explore` opens any box with a click).
+    random characters records well over a hundred ops; drawn, each call is one box, and
+    `expand=["blocks.0.sa"]` opens the first block's attention to show its four heads (`explore` opens any
+    box with a click).
     """),
     code("""
     torch.manual_seed(0)
