@@ -33,6 +33,7 @@ BOOKS = {
     "questions": ("02_learners_questions.ipynb", "cells_02_learners_questions.py"),
     "autograd": ("03_inside_autograd.ipynb", "cells_03_inside_autograd.py"),
     "compile": ("04_compile.ipynb", "cells_04_compile.py"),
+    "after": ("05_after_the_lesson.ipynb", "cells_05_after_the_lesson.py"),
 }
 
 # Strings an executed notebook's outputs must contain: the numbers its prose relies on.
@@ -47,6 +48,10 @@ EXPECTED = {
                 "CompileWarning: tinygrad_edu.compile: logging_step runs eagerly for this signature",
                 "CompileError | logging_step runs eagerly for this signature",
                 "after reset(): tensor([10., 20.])"],
+    "after": ["CNN: 6,722 parameters in all (the linear model: 785)", "every row sums to 1: True",
+              "position 0 can only look at itself: True", "the steps give the head's output: True",
+              "gpt_from_scratch's Head computes the same: True",
+              "✓ one epoch of the CNN beats twenty of the linear model", "BackwardExplorer"],
 }
 
 ADDRESS = re.compile(r" at 0x[0-9a-f]+")

@@ -465,3 +465,145 @@ def test_the_models_pictures_fit_a_notebook_column_in_chromium(browser, model_pa
             assert shown <= 1000 and shown >= 0.9 * natural, (view, shown, natural)  # not squeezed illegible
     finally:
         browser.set_window_size(1100, 1000)
+
+
+# ---- the real GPT of examples/gpt_from_scratch.py: two blocks of four heads -------------------------------
+
+
+@pytest.fixture(scope="module")
+def gpt_page(browser, tmp_path_factory):
+    """The explorer of the real GPT's loss (test_viz_modules.gpt_loss: n_layer=2, small sizes), as a page
+    and inside a notebook column."""
+    from test_viz_modules import gpt_loss
+
+    model, loss = gpt_loss()  # "model" names the calls
+    explorer = explore(loss)
+    folder = tmp_path_factory.mktemp("gpt")
+    column = folder / "notebook.html"
+    column.write_text(NOTEBOOK_PAGE.format(fragment=explorer._repr_html_()), encoding="utf-8")
+    return explorer, explorer.save(folder / "gpt.html"), column
+
+
+def view_named(explorer, name: str | None) -> int:
+    return [v["name"] for v in explorer.data["views"]].index(name)
+
+
+def test_the_real_gpts_explorer_has_a_view_for_each_block_and_attention(gpt_page):
+    explorer, _, _ = gpt_page
+    names = [v["name"] for v in explorer.data["views"]]
+    assert names[:6] == [None, "blocks", "blocks.0", "blocks.1", "blocks.0.sa", "blocks.1.sa"]
+    assert "blocks.0.sa.heads.0" in names and len(names) == 12
+    modules = {step["module"] for step in explorer.data["steps"]}
+    assert {f"blocks.1.sa.heads.{i} (Head)" for i in range(4)} <= modules
+    assert "blocks.0.ffwd.net.3 (Dropout)" in modules
+
+
+def test_the_real_gpts_pictures_fit_a_notebook_column_in_chromium(browser, gpt_page):
+    """Every view is at most 1000 px wide in the column; those of the model, a block and an attention are
+    shown at 90 % of their size or more (a head opened beside its three siblings is shrunk further)."""
+    explorer, _, column = gpt_page
+    try:
+        open_page(browser, column, (1366, 900))
+        legible = [view_named(explorer, name) for name in (None, "blocks", "blocks.0", "blocks.1",
+                                                             "blocks.0.sa", "blocks.1.sa")]
+        for view in range(len(explorer.views)):
+            browser.execute_script("arguments[0].forEach((v, i) => { v.hidden = i !== arguments[1]; })",
+                                   browser.find_elements(By.CSS_SELECTOR, "[data-part=view]"), view)
+            shown, natural, drawn = browser.execute_script("""
+                const svg = document.querySelector('[data-part=view]:not([hidden]) svg');
+                const scale = svg.querySelector('g.graph').transform.baseVal.consolidate().matrix.a;
+                return [svg.getBoundingClientRect().width, svg.width.baseVal.value, scale];""")
+            assert shown <= 1000, (view, shown)
+            if view in legible:  # dot's own scale (to fit max_width) times the page's: text at 9 pt or more
+                assert shown / natural * drawn >= 0.9, (view, shown, natural, drawn)
+    finally:
+        browser.set_window_size(1100, 1000)
+
+
+def test_clicking_down_to_one_head_of_the_real_gpt_and_back(browser, gpt_page):
+    explorer, path, _ = gpt_page
+    try:
+        open_page(browser, path)
+        for name in ("blocks", "blocks.0", "blocks.0.sa", "blocks.0.sa.heads.2"):
+            before = shown_view(browser)
+            click(browser, node(browser, box_key(explorer, before, name)))
+            assert shown_view(browser) == view_named(explorer, name)
+        assert part(browser, "crumbs").text.split() == [
+            "model", "›", "blocks", "›", "blocks.0", "›", "blocks.0.sa", "›", "blocks.0.sa.heads.2", "✕",
+            "close", "blocks.0.sa.heads.2"]
+        browser.find_element(By.CSS_SELECTOR, "[data-part=close]").click()
+        assert shown_view(browser) == view_named(explorer, "blocks.0.sa")
+        buttons = part(browser, "crumbs").find_elements(By.TAG_NAME, "button")
+        crumb = next(button for button in buttons if button.text == "blocks")
+        crumb.click()
+        assert shown_view(browser) == view_named(explorer, "blocks")
+        assert browser.get_log("browser") == []
+    finally:
+        browser.set_window_size(1100, 1000)
+
+
+@pytest.mark.parametrize("path", [["blocks"], ["blocks", "blocks.0", "blocks.0.sa"]], ids=lambda p: p[-1])
+def test_stepping_the_real_gpt_box_by_box_keeps_the_box_at_work_in_view(browser, gpt_page, path):
+    """At a laptop's 1366×768: "box ▶" from the loss to the embeddings lands on each box (or op) once, in the
+    order backward meets them, and the one at work is inside the window after every step."""
+    explorer, page, _ = gpt_page
+    steps = explorer.data["steps"]
+    try:
+        open_page(browser, page)
+        for name in path:
+            click(browser, node(browser, box_key(explorer, shown_view(browser), name)))
+        view = view_named(explorer, path[-1])
+        assert shown_view(browser) == view
+        units = explorer.data["views"][view]["units"]
+
+        def unit(k):
+            return units.get(steps[k - 1]["key"], steps[k - 1]["key"])
+
+        landed = []
+        while shown_step(browser) < len(steps):
+            part(browser, "next-box").click()
+            k = shown_step(browser)
+            landed.append(k)
+            assert current_op_key(browser) == [unit(k)]
+            assert box_in_view(browser, "g.node.current") is None, f"step {k}"
+            opens = explorer.data["views"][view]["opens"]
+            if unit(k) in opens:  # a box says it opens only when it does (ln_f, one op, has no view)
+                said = part(browser, "where").text
+                assert said.endswith("click the box to open it") == (opens[unit(k)] is not None), said
+        shown = [unit(k) for k in landed]
+        assert len(set(shown)) == len(shown) > 5 * len(path)  # each once; more of them the more is open
+        kinds = explorer.data["views"][view]["kinds"]
+        boxes = [kinds[u].split(" (")[0] for u in shown if u in kinds]
+        assert boxes[0] == "lm_head" and boxes[-1] in ("token_embedding_table", "position_embedding_table")
+        if path[-1] == "blocks.0.sa":  # its heads were last to run forward, so first to be met backward
+            heads = [b for b in boxes if b.startswith("blocks.0.sa.heads.")]
+            assert sorted(heads) == [f"blocks.0.sa.heads.{i}" for i in range(4)]
+    finally:
+        browser.set_window_size(1100, 1000)
+
+
+def test_stepping_op_by_op_through_one_head_of_the_real_gpt(browser, gpt_page):
+    """With one head open, "next" walks its backward one op at a time (its layers' ops by their boxes), and
+    the op at work is in view after every step."""
+    explorer, path, _ = gpt_page
+    steps = explorer.data["steps"]
+    name = "blocks.1.sa.heads.0"
+    try:
+        open_page(browser, path)
+        for box in ("blocks", "blocks.1", "blocks.1.sa", name):
+            click(browser, node(browser, box_key(explorer, shown_view(browser), box)))
+        units = explorer.data["views"][view_named(explorer, name)]["units"]
+        inside = [k for k, step in enumerate(steps, 1) if (step["module"] or "").startswith(name)]
+        assert inside == list(range(inside[0], inside[0] + len(inside))) and len(inside) > 6  # one stretch
+        browser.execute_script("arguments[0].value = arguments[1];"
+                               "arguments[0].dispatchEvent(new Event('input'))", part(browser, "slider"),
+                               str(inside[0] - 1))
+        for k in inside:
+            part(browser, "next").click()
+            key = steps[k - 1]["key"]
+            assert shown_step(browser) == k and current_op_key(browser) == [units.get(key, key)]
+            assert box_in_view(browser, "g.node.current") is None, f"step {k}"
+        ops = [steps[k - 1]["op"] for k in inside if steps[k - 1]["module"] == f"{name} (Head)"]
+        assert ops == ["MatMul", "Softmax", "Where", "Mul", "MatMul", "Permute"]
+    finally:
+        browser.set_window_size(1100, 1000)

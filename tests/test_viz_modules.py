@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import shutil
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -379,3 +382,100 @@ def test_the_op_at_work_is_shown_by_its_box():
     assert 'fillcolor="#ffd6d6"' in blocks.group(0)  # the box holding the op is the highlighted one
     opened = draw_graph(loss, grads=steps, step=inside, expand=["blocks.1.sa"]).source
     assert re.search(r'm\d+ \[label=<<TABLE[^\n]*<B>heads\.\d</B>[^\n]*fillcolor="#ffd6d6"', opened)
+
+
+# ---- the real models of examples/: gpt_from_scratch.py's GPT and cnn_3s_and_7s.py's simple CNN -------------
+
+
+def example(name: str):
+    folder = str(Path(__file__).resolve().parents[1] / "examples")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module(name)
+
+
+def gpt_loss(seed: int = 0):
+    """examples/gpt_from_scratch.py's GPT, two blocks of four heads at small sizes (dropout on: training
+    mode), and its loss on a batch of random characters; the model is the caller's variable ``model``."""
+    gpt = example("gpt_from_scratch")
+    tg.manual_seed(seed)
+    model = gpt.gpt_classes(tg)(20, gpt.Config(n_embd=16, n_head=4, n_layer=2, block_size=8, batch_size=2))
+    idx, targets = tg.randint(20, (2, 8)), tg.randint(20, (2, 8))
+    return model, model(idx, targets)[1]
+
+
+def cnn_loss(seed: int = 0):
+    """fastbook's simple CNN of examples/cnn_3s_and_7s.py and its cross-entropy on two 3s and two 7s."""
+    cnn = example("cnn_3s_and_7s")
+    from tinygrad_edu.data import load_mnist_sample
+
+    sample = load_mnist_sample()
+    x, y = cnn.images_and_labels(sample.valid_3[:2], sample.valid_7[:2])
+    tg.manual_seed(seed)
+    model = cnn.simple_cnn(tg)
+    return model, F.cross_entropy(model(tg.from_numpy(x)), tg.from_numpy(y))
+
+
+def test_the_real_gpt_is_drawn_as_its_modules():
+    model, loss = gpt_loss()
+    order = forward_order(loss)
+    assert len(order) > 150  # two blocks of four heads, with dropout
+    spec = spec_of(loss, model)
+    assert [box.name for box in spec.boxes] == ["token_embedding_table", "position_embedding_table", "blocks",
+                                                "ln_f", "lm_head"]
+    assert spec.total_nodes < 30
+    opened = spec_of(loss, model, expand=["blocks.0.sa"])
+    assert [box.name for box in opened.boxes if box.name.startswith("blocks.0.sa.")] == [
+        *(f"blocks.0.sa.heads.{i}" for i in range(4)), "blocks.0.sa.proj", "blocks.0.sa.dropout"]
+    head = next(call for call in opened.calls.calls if call.name == "blocks.1.sa.heads.3")
+    assert [fn.op_name() for fn in head.ops] == ["Permute", "MatMul", "Mul", "Where", "Softmax", "MatMul"]
+    assert [child.name.rsplit(".", 1)[1] for child in head.children] == ["key", "query", "dropout", "value"]
+    cnn, loss = cnn_loss()
+    spec = spec_of(loss, cnn)
+    assert [box.name for box in spec.boxes] == ["0", "1", "2", "3", "4", "5"]
+    assert [box.summary for box in spec.boxes][:2] == ["2 ops · Conv2d · Relu"] * 2
+
+
+def real_pictures(make, expands):
+    """For each ``expand``: the picture before backward, at a step of backward, and after backward()."""
+    for expand in expands:
+        _, loss = make()
+        steps = trace_backward(loss, file=None, retain_graph=True)
+        yield expand, draw_graph(loss, expand=expand)
+        yield expand, draw_graph(loss, expand=expand, grads=steps, step=len(steps) // 2)
+        _, loss = make()
+        loss.backward()
+        yield expand, draw_graph(loss, expand=expand)  # the gradients of the parameters drawn, a long title
+
+
+@needs_dot
+@pytest.mark.parametrize("model", ["gpt", "cnn"])
+def test_the_real_models_fit_a_notebook_column_at_a_legible_size(model):
+    """As the lesson's graph and the toy GPT: ≤ 1000 px wide with nothing squeezed below 9-point text, with
+    any one block, attention, MLP or layer open."""
+    if model == "gpt":
+        make, expands = gpt_loss, (None, False, ["blocks"], ["blocks.1"], ["blocks.0.sa"], ["blocks.1.sa"],
+                                   ["blocks.0.ffwd"], ["blocks.0.ffwd.net"], ["blocks.1.ln2"], ["lm_head"])
+    else:
+        make, expands = cnn_loss, (None, False, ["0"], ["0.0"], ["3"], ["4"])
+    for expand, picture in real_pictures(make, expands):
+        width, scale = svg_size(picture)
+        assert width <= COLUMN_PT and scale >= 0.9 and SMALL * scale >= 9, (expand, width, scale)
+
+
+@needs_dot
+def test_the_models_input_is_drawn_above_its_frame_not_beside_it():
+    """``idx`` is handed to the GPT from outside, so it is drawn outside the model's frame: above it (the
+    frame starts a rank lower), not beside it, where it would widen the whole frame all the way down."""
+    import json
+
+    for make, expand in ((gpt_loss, ["blocks.0.sa"]), (cnn_loss, ["0.0"])):
+        model, loss = make()
+        spec = spec_of(loss, model, expand=expand)
+        outer = next(call for call in spec.calls.calls if call.module is model)
+        given, frame = spec.key_of(outer.args[0]), next(c.key for c in spec.clusters if c.call is outer)
+        layout = json.loads(draw_graph(loss, expand=expand).pipe(format="json"))
+        found = {o["name"]: o for o in layout["objects"]}
+        x, y = map(float, found[given]["pos"].split(","))
+        left, bottom, right, top = map(float, found[frame]["bb"].split(","))
+        assert y - float(found[given]["height"]) * 36 > top, make.__name__  # its lower edge above the frame

@@ -29,7 +29,8 @@ def svg_size(graph) -> tuple[float, float, float]:
 
 
 def title(graph) -> str:
-    return re.search(r"\blabel=<<TABLE.*?<TD>(.*?)</TD>", graph.source).group(1)
+    words = re.search(r"\blabel=<<TABLE.*?<TD>(.*?)</TD>", graph.source).group(1)
+    return words.replace("<BR/>", " ")  # a long title is wrapped
 
 
 # ---- size ----------------------------------------------------------------------------------------
@@ -147,3 +148,15 @@ def test_evidence_from_a_retained_graph():
     words = title(draw_graph(plain))
     assert "After backward" not in words and "or ran with retain_graph=True, which leaves no trace" in words
     np.testing.assert_array_equal(w.grad.numpy(), [2.0, 3.0])
+
+
+def test_a_long_title_is_wrapped_not_widening_the_picture():
+    """A title is cut into lines of at most 90 characters (about the legend's width above a model's
+    picture), every word kept; a short one stays one line."""
+    w, loss = parameters_and_loss()
+    loss.backward()
+    words = re.search(r"\blabel=<<TABLE.*?<TD>(.*?)</TD>", draw_graph(loss).source).group(1)
+    lines = words.split("<BR/>")
+    assert len(lines) == 2 and all(len(line) <= 90 for line in lines)
+    assert " ".join(lines).startswith("After backward: gradients in red. Non-leaf gradients are not kept")
+    assert "<BR/>" not in draw_graph(loss, title="a short title").source

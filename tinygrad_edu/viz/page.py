@@ -201,8 +201,9 @@ SCRIPT = r"""
     const sends = part("sends");
     sends.textContent = "";
     const hidden = step !== null && unit(step.key) !== step.key;
-    part("where").textContent = step === null || step.module === null ? "" :
-      "inside " + step.module + (hidden ? ", drawn as one box: click the box to open it" : "");
+    const opens = hidden && view().opens[unit(step.key)] != null;  // a box of one op has no view of its own
+    part("where").textContent = step === null || step.module === null ? "" : "inside " + step.module +
+      (hidden ? ", drawn as one box" + (opens ? ": click the box to open it" : "") : "");
     if (step === null) {
       part("heading").textContent = "Backward starts at " + data.loss + " = " + data.value;
       part("rule").textContent = "no op has run yet: press next";

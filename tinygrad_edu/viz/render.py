@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,18 @@ def _place(graph: graphviz.Digraph, nodes: dict, clusters: list[ClusterNode], pa
             _place(inner, nodes, clusters, cluster.key)
 
 
+def _above_frames(graph: graphviz.Digraph, spec: GraphSpec) -> None:
+    """A leaf handed to a call from outside (the model's input) goes above the call's frame, not beside it
+    (widening it all the way down): invisible edges put the frame's leaves read by its first ops below it."""
+    fed = {edge.target for edge in spec.edges}
+    first = fed - {edge.target for edge in spec.edges if edge.source in fed}
+    leaves = [e for e in spec.edges if e.source not in fed and e.target in spec.cluster_of]
+    given = dict.fromkeys(e.source for e in leaves if e.source not in spec.cluster_of)
+    for top in dict.fromkeys(e.source for e in leaves if e.source in spec.cluster_of and e.target in first):
+        for source in given:
+            graph.edge(source, top, style="invis")
+
+
 def _legend(modules: bool = False, columns: int = 1) -> str:
     """The legend, as an HTML table without its outer ``<>``; ``columns`` entries to a row."""
     def cell(key_cell: str, words: str) -> str:
@@ -286,7 +299,8 @@ def draw_graph(
     graph.attr("edge", fontname="Helvetica", fontsize=str(SMALL), arrowsize="0.7")
     words = title if title is not None else _title(spec, known, grads, step, ran)
     modules = bool(spec.boxes or spec.clusters)
-    heading = [_row(escape(words, limit=200), small=False)]
+    lines = textwrap.wrap(words, 90)  # not wider than the legend, three entries to a row
+    heading = [_row("<BR/>".join(escape(line, limit=200) for line in lines), small=False)]
     if legend and modules:  # above the picture, three to a row: beside it, it would widen a wide picture
         heading.append(f"<TR><TD>{_legend(True, columns=3)}</TD></TR>")
     graph.attr(label=_table(heading))
@@ -323,6 +337,7 @@ def draw_graph(
                 shape="box", style="filled,bold", fillcolor=fill, color=border,
                 penwidth="3" if box.key == current else "2", peripheries="2")))
     _place(graph, nodes, spec.clusters, None)
+    _above_frames(graph, spec)
     for edge in spec.edges:
         attrs = {} if edge.needs_grad else {"style": "dashed", "color": "#999999"}
         if current is not None and current in (edge.source, edge.target) and edge.needs_grad:
