@@ -405,7 +405,10 @@ def _compiled_ways(config: Config, include_torch: bool, build: Callable,
         try:
             run()
         except Exception as error:  # noqa: BLE001 (any failure of PyTorch's compiler is reported, not raised)
-            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+            if len(lines) > 1 and lines[0].endswith(":"):  # "backend='inductor' raised:" then the cause
+                lines = lines[1:]
+            first = lines[0] if lines else ""
             notes.append(f"torch.compile failed on this step: {type(error).__name__}: {first[:160]}")
         else:
             found["torch.compile"] = run
