@@ -45,7 +45,8 @@ def test_a_file_over_400_lines_fails(package):
 
 def test_a_longer_backward_loop_fails(package):
     engine = package / "engine.py"
-    padding = "    # a comment: a longer loop, but no more lines of code in the core\n" * line_budget.BACKWARD_LINES
+    comment = "    # a comment: a longer loop, but no more lines of code in the core\n"
+    padding = comment * line_budget.BACKWARD_LINES
     first_line = "    sink = sink or accumulate_leaf"
     engine.write_text(engine.read_text().replace(first_line, padding + first_line, 1))
     _, over = line_budget.check(package)
