@@ -13,6 +13,7 @@ SCRIPTS = [
     ["docs_lesson.py"],
     ["docs_graphs.py"],
     ["docs_experiments.py"],
+    ["build_lite.py"],  # the JupyterLite site, for the lesson loop in Pyodide on the performance page
     # one BLAS thread: steadier ratios on a small shared machine; PyTorch's own torch.compile timed too
     ["docs_performance.py", "--threads", "1", "--torch-compile"],
     ["docs_notebooks.py"],  # the notebooks need the dev extra (nbclient, ipykernel)
