@@ -1,4 +1,5 @@
-"""Shared test helpers: hypothesis strategies for shapes and arrays, and a gradcheck shortcut.
+"""Shared test helpers: hypothesis strategies for shapes and arrays, a gradcheck shortcut, and the
+line a marker comment is on (``line_marked``).
 
 Test modules import them with ``from conftest import ...``. The strategies draw small float64 arrays
 (dims 0–3, sides 1–4) so every property test stays fast; ``away_from`` keeps values off the kinks of
@@ -8,6 +9,7 @@ non-smooth ops (relu at 0, clamp at its bounds), where finite differences are me
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
@@ -106,3 +108,11 @@ def assert_forward(fn: Callable, reference: Callable, *arrays: np.ndarray, rtol:
 def simple_net() -> tg.nn.Sequential:
     """The chapter's model: Linear(784, 30), ReLU, Linear(30, 1)."""
     return tg.nn.Sequential(tg.nn.Linear(28 * 28, 30), tg.nn.ReLU(), tg.nn.Linear(30, 1))
+
+
+def line_marked(path: str | Path, marker: str) -> int:
+    """The one line of ``path`` that ends in the comment ``# marker`` (a line a message must name)."""
+    lines = Path(path).read_text().splitlines()
+    found = [i + 1 for i, line in enumerate(lines) if line.rstrip().endswith(f"# {marker}")]
+    assert len(found) == 1, marker
+    return found[0]

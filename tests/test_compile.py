@@ -5,7 +5,6 @@ makes it capture again (a new shape, replaced storage, a changed learning rate);
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,16 +12,6 @@ import pytest
 import tinygrad_edu as torch
 from tinygrad_edu import lesson
 from tinygrad_edu.compiler import CompileWarning
-
-HERE = Path(__file__)
-
-
-def line_of(marker: str) -> int:
-    """The line of this file that holds ``marker`` (a comment on the line capture must name)."""
-    lines = HERE.read_text().splitlines()
-    found = [i + 1 for i, line in enumerate(lines) if line.rstrip().endswith(f"# {marker}")]
-    assert len(found) == 1, marker
-    return found[0]
 
 
 def same_bits(a, b) -> bool:

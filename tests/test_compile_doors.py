@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import line_marked
 
 import tinygrad_edu as torch
 from tinygrad_edu import engine, lesson
@@ -19,14 +20,6 @@ from tinygrad_edu.function import Function
 from tinygrad_edu.tensor import Tensor
 
 HERE = Path(__file__)
-
-
-def line_of(marker: str) -> int:
-    lines = HERE.read_text().splitlines()
-    found = [i + 1 for i, line in enumerate(lines) if line.rstrip().endswith(f"# {marker}")]
-    assert len(found) == 1, marker
-    return found[0]
-
 
 rng = np.random.default_rng(0)
 X = torch.from_numpy(rng.random((6, 784), dtype=np.float32))
@@ -184,8 +177,8 @@ def test_a_refusal_warns_once_naming_the_users_line_then_runs_eagerly(fn, marker
     assert len(caught) == 1
     warning = caught[0]
     assert reason in str(warning.message)
-    assert (warning.filename, warning.lineno) == (str(HERE), line_of(marker))
-    assert f"{HERE.name}:{line_of(marker)}" in str(warning.message)
+    assert (warning.filename, warning.lineno) == (str(HERE), line_marked(HERE, marker))
+    assert f"{HERE.name}:{line_marked(HERE, marker)}" in str(warning.message)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # warned once: the next calls run eagerly, silently
         again = step(X, Y)
@@ -214,7 +207,7 @@ def test_fullgraph_raises_only_after_the_step_was_applied_once():
     loss = lesson.mnist_loss(X @ expected_w + expected_b, Y)
     loss.backward()
     lesson.step_by_hand((expected_w, expected_b), 1.0)
-    with pytest.raises(CompileError, match=f"{HERE.name}:{line_of('applied, then refused')}"):
+    with pytest.raises(CompileError, match=f"{HERE.name}:{line_marked(HERE, 'applied, then refused')}"):
         torch.compile(step, fullgraph=True)(X, Y)
     assert np.array_equal(w.detach().numpy(), expected_w.detach().numpy())
     assert np.array_equal(b.detach().numpy(), expected_b.detach().numpy())
