@@ -13,6 +13,7 @@ from pathlib import Path
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -116,3 +117,14 @@ def line_marked(path: str | Path, marker: str) -> int:
     found = [i + 1 for i, line in enumerate(lines) if line.rstrip().endswith(f"# {marker}")]
     assert len(found) == 1, marker
     return found[0]
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """PyTorch on one thread for a module's tests (its threads only slow small models down on a busy
+    machine); restored afterwards. Use with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``."""
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

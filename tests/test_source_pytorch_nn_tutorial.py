@@ -23,13 +23,7 @@ torch = pytest.importorskip("torch")
 BS, LR = 64, 0.5
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """PyTorch's threads only slow these small models down on a busy machine; restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _arrays(n_train=640, n_valid=256):
