@@ -7,7 +7,7 @@ from the earlier ones (a softmax over q·k scores, with the future masked out by
 input (a residual), are stacked; a last ``nn.Linear`` scores the next character. Training is the lesson's
 loop with ``AdamW``; ``generate`` samples one character at a time with ``multinomial``.
 
-The text is the project's README and docs (not this page's output, docs/gpt.md), about 130,000 characters.
+The text is the project's README and docs (not this page's output, docs/gpt.md); the page gives its length.
 The same code runs on PyTorch with ``--lib torch``: the classes are made by ``gpt_classes(torch)`` so that
 either library can be handed in as ``torch``.
 

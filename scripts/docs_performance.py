@@ -135,8 +135,7 @@ def phases_markdown(split: phases.PhaseReport, target: float) -> list[str]:
         f"- The lesson's target, {target:g}× numpy, allows {budget_us:.1f} µs per step beyond numpy; "
         + (f"the floor leaves {room:.1f} µs of it for everything a real framework adds to the bare minimum; "
            if room >= 0 else
-           f"in this run the floor alone took {-room:.1f} µs more than that, so no autograd of this kind "
-           "could meet it here; ")
+           f"in this run the floor alone took {-room:.1f} µs more than that; ")
         + f"{verdict}.",
         "- What tinygrad_edu adds, per step: a `grad_fn` object per op (named, inspectable, drawn by "
         "`viz`), dtype promotion for `1 - p` and `p.grad * lr` as PyTorch does it, shape checks that turn "
